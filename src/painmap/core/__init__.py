@@ -1,0 +1,28 @@
+"""Shared vocabulary of painmap: enums, errors and date arithmetic, free of I/O."""
+
+from painmap.core.enums import (
+    LEVELS,
+    ROOTS,
+    Modality,
+    Root,
+    Sex,
+    Side,
+    SpinalLevel,
+    Structure,
+    TreatmentType,
+)
+from painmap.core.errors import PainmapError, ValidationFailure
+
+__all__ = [
+    "LEVELS",
+    "ROOTS",
+    "Modality",
+    "PainmapError",
+    "Root",
+    "Sex",
+    "Side",
+    "SpinalLevel",
+    "Structure",
+    "TreatmentType",
+    "ValidationFailure",
+]
