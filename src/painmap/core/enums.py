@@ -99,3 +99,71 @@ class TreatmentType(StrEnum):
     PRP = "prp"
     FUSION = "fusion"
     OTHER = "other"
+
+
+class FindingResult(StrEnum):
+    """Result of a clinical test or the presence of a finding."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+class ImagingFinding(StrEnum):
+    """An imaging finding at one spinal level (and side, where it has one)."""
+
+    MODIC1 = "modic1"
+    MODIC2 = "modic2"
+    MODIC3 = "modic3"
+    HIZ = "hiz"
+    ANNULAR_FISSURE = "annular_fissure"
+    DISC_DEGENERATION = "disc_degeneration"
+    DISC_HEIGHT_LOSS = "disc_height_loss"
+    DISC_BULGE = "disc_bulge"
+    DISC_PROTRUSION = "disc_protrusion"
+    DISC_EXTRUSION = "disc_extrusion"
+    FACET_DEGENERATION = "facet_degeneration"
+    FACET_EFFUSION = "facet_effusion"
+    SPONDYLOLYSIS = "spondylolysis"
+    SPONDYLOLISTHESIS = "spondylolisthesis"
+    CENTRAL_STENOSIS = "central_stenosis"
+    FORAMINAL_STENOSIS = "foraminal_stenosis"
+    ROOT_COMPRESSION = "root_compression"
+
+
+class ElectroTest(StrEnum):
+    """Electrodiagnostic study type."""
+
+    EMG = "emg"
+    NCS = "ncs"
+
+
+class ElectroFinding(StrEnum):
+    """A needle-EMG or nerve-conduction finding."""
+
+    NORMAL = "normal"
+    FIBRILLATIONS = "fibrillations"
+    POSITIVE_SHARP_WAVES = "positive_sharp_waves"
+    REDUCED_RECRUITMENT = "reduced_recruitment"
+    CHRONIC_REINNERVATION = "chronic_reinnervation"
+    REDUCED_AMPLITUDE = "reduced_amplitude"
+    PROLONGED_LATENCY = "prolonged_latency"
+    ABSENT_H_REFLEX = "absent_h_reflex"
+
+
+class BlockType(StrEnum):
+    """Diagnostic block type."""
+
+    MEDIAL_BRANCH = "medial_branch"
+    SIJ_INTRAARTICULAR = "sij_intraarticular"
+    SELECTIVE_NERVE_ROOT = "selective_nerve_root"
+    DISCOGRAPHY = "discography"
+
+
+class BlockDesign(StrEnum):
+    """Design of a diagnostic block (how false positives are controlled)."""
+
+    SINGLE = "single"
+    COMPARATIVE = "comparative"
+    PLACEBO_CONTROLLED = "placebo_controlled"
