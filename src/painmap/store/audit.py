@@ -1,0 +1,196 @@
+"""Append-only, hash-chained audit log of every read and write of patient data.
+
+Each row stores who did what to which record, when, and (for writes) the old and new
+values. Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own
+canonical content, so editing, deleting or reordering any row breaks the chain, which
+:func:`verify_chain` detects. Appends are serialised by locking the single
+``audit_head`` row, so concurrent writers (PostgreSQL) cannot fork the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from painmap.store.base import Base
+
+GENESIS = "0" * 64
+
+
+class AuditRow(Base):
+    """One audit event."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    patient_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """Single row holding the hash of the latest audit row (the chain head)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user name (or ``cli:<user>``) and a role."""
+
+    name: str
+    role: str
+
+
+def _canonical(row: AuditRow) -> bytes:
+    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
+    payload = {
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": row.actor,
+        "role": row.role,
+        "action": row.action,
+        "entity": row.entity,
+        "entity_id": row.entity_id,
+        "patient_id": row.patient_id,
+        "detail": row.detail,
+        "prev": row.prev_hash,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def row_hash(row: AuditRow) -> str:
+    """SHA-256 hex digest of a row's canonical content chained to its predecessor."""
+    return hashlib.sha256(_canonical(row)).hexdigest()
+
+
+def append(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    *,
+    entity_id: str | None = None,
+    patient_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditRow:
+    """Append one audit row inside the caller's transaction.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        Session whose transaction also holds the audited change, so that the change and
+        its audit row commit (or roll back) together.
+    actor : Actor
+        Who acts, and in which role.
+    action : str
+        ``read``, ``create``, ``update``, ``delete``, ``import``, ``export``, ``login``, ...
+    entity : str
+        Kind of thing touched: ``patient``, ``encounter``, ``record``, ``user``, ...
+    entity_id, patient_id : str, optional
+        Which one, and whose record it belongs to.
+    detail : dict, optional
+        For writes, ``{"old": ..., "new": ...}``; any JSON-serialisable context otherwise.
+
+    Returns
+    -------
+    AuditRow
+        The new row (flushed, not committed).
+    """
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, hash=GENESIS, count=0)
+        session.add(head)
+    row = AuditRow(
+        at=datetime.now(UTC),
+        actor=actor.name,
+        role=actor.role,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        patient_id=patient_id,
+        detail=detail,
+        prev_hash=head.hash,
+        hash="",
+    )
+    row.hash = row_hash(row)
+    session.add(row)
+    head.hash = row.hash
+    head.count = head.count + 1
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of :func:`verify_chain`."""
+
+    ok: bool
+    rows: int
+    first_bad_id: int | None = None
+    reason: str | None = None
+
+
+def iter_rows(session: Session, batch: int = 5000) -> Iterator[AuditRow]:
+    """Yield audit rows in id order, in batches."""
+    last = 0
+    while True:
+        rows = list(
+            session.execute(
+                select(AuditRow).where(AuditRow.id > last).order_by(AuditRow.id).limit(batch)
+            ).scalars()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every hash and check each row links to its predecessor and the head.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session.
+
+    Returns
+    -------
+    ChainReport
+        ``ok`` is False and ``first_bad_id`` names the first broken row when any row was
+        edited, deleted, inserted or reordered, or when the head does not match.
+    """
+    prev = GENESIS
+    n = 0
+    for row in iter_rows(session):
+        if row.prev_hash != prev:
+            return ChainReport(False, n, row.id, "row does not link to its predecessor")
+        if row_hash(row) != row.hash:
+            return ChainReport(False, n, row.id, "row content does not match its hash")
+        prev = row.hash
+        n += 1
+    head = session.get(AuditHead, 1)
+    head_hash = head.hash if head is not None else GENESIS
+    head_count = head.count if head is not None else 0
+    if head_hash != prev or head_count != n:
+        return ChainReport(False, n, None, "chain head does not match the last row (rows removed)")
+    return ChainReport(True, n)
