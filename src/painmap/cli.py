@@ -28,6 +28,7 @@ app = typer.Typer(
 #: Modules that each define ``register(app)``; order is the order of ``--help``.
 COMMAND_MODULES = (
     "painmap.commands.records",
+    "painmap.commands.demo",
     "painmap.commands.instruments",
     "painmap.commands.bodymap",
     "painmap.commands.generators",
