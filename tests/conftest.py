@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, settings
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="painmap-tests-"))
 os.environ["PAINMAP_DATABASE_URL"] = f"sqlite:///{_SESSION_DIR / 'default.db'}"
 os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("PAINMAP_DATA_DIR", str(_SESSION_DIR / "data"))
 
 settings.register_profile(
     "painmap",
