@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, select
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from painmap.store.base import Base
@@ -138,6 +138,78 @@ def append(
     head.count = head.count + 1
     session.flush()
     return row
+
+
+def append_many(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    items: Sequence[tuple[str | None, str | None, dict[str, Any] | None]],
+) -> int:
+    """Append one chained audit row per item in a single bulk insert (bulk imports).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        Session whose transaction also holds the audited change.
+    actor : Actor
+        Who acts, and in which role.
+    action, entity : str
+        As for :func:`append`; the same for every row.
+    items : sequence of (entity_id, patient_id, detail)
+        One tuple per row, in order.
+
+    Returns
+    -------
+    int
+        Number of rows appended.
+    """
+    if not items:
+        return 0
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, hash=GENESIS, count=0)
+        session.add(head)
+    now = datetime.now(UTC)
+    prev = head.hash
+    rows: list[dict[str, Any]] = []
+    for entity_id, patient_id, detail in items:
+        row = AuditRow(
+            at=now,
+            actor=actor.name,
+            role=actor.role,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            patient_id=patient_id,
+            detail=detail,
+            prev_hash=prev,
+            hash="",
+        )
+        prev = row_hash(row)
+        rows.append(
+            {
+                "at": now,
+                "actor": actor.name,
+                "role": actor.role,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "patient_id": patient_id,
+                "detail": detail,
+                "prev_hash": row.prev_hash,
+                "hash": prev,
+            }
+        )
+    session.flush()
+    session.execute(insert(AuditRow), rows)
+    head.hash = prev
+    head.count = head.count + len(rows)
+    session.flush()
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,131 @@
+"""Typed query columns derived from a record (the raw record is always kept as JSON).
+
+Instrument records are scored here, when stored, with :func:`painmap.instruments.score`,
+so that SQL analytics and ``painmap patient show`` see the score next to the answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from painmap.record.models import (
+    BlockRecord,
+    ElectrodiagnosticRecord,
+    ExamRecord,
+    ImagingRecord,
+    InstrumentRecord,
+    PainDrawingRecord,
+    Record,
+    TreatmentRecord,
+)
+
+#: Typed columns of ``records`` filled from a record; every other one is NULL.
+TYPED_COLUMNS: tuple[str, ...] = (
+    "code",
+    "instrument",
+    "score",
+    "score_max",
+    "score_category",
+    "score_complete",
+    "score_answered",
+    "subscales",
+    "treatment_type",
+    "target",
+    "level",
+    "side",
+    "root",
+    "start_date",
+    "end_date",
+    "pain_pre",
+    "pain_post",
+    "marks",
+    "intensity_max",
+)
+
+#: Columns holding an instrument's score (as computed when the record was stored).
+SCORE_COLUMNS: tuple[str, ...] = (
+    "score",
+    "score_max",
+    "score_category",
+    "score_complete",
+    "score_answered",
+    "subscales",
+)
+
+
+def _val(x: Any) -> Any:
+    return None if x is None else str(x)
+
+
+def score_columns(record: InstrumentRecord) -> dict[str, Any]:
+    """Score an instrument record and return the score columns.
+
+    Parameters
+    ----------
+    record : InstrumentRecord
+        Answers already validated against the instrument's definition.
+
+    Returns
+    -------
+    dict
+        ``score``, ``score_max``, ``score_category``, ``score_complete``,
+        ``score_answered`` and ``subscales`` (a dict, or None).
+    """
+    import painmap.instruments as instruments
+
+    scorer = getattr(instruments, "score", None)
+    if scorer is None:  # TRANSITIONAL: scoring lands with painmap.instruments.score
+        return dict.fromkeys(SCORE_COLUMNS)
+    result = scorer(record.instrument, record.answers)
+    subscales = getattr(result, "subscales", None) or None
+    if subscales is not None:
+        subscales = {str(k): v for k, v in dict(subscales).items()}
+    return {
+        "score": result.score,
+        "score_max": result.max,
+        "score_category": _val(result.category),
+        "score_complete": result.complete,
+        "score_answered": result.answered,
+        "subscales": subscales,
+    }
+
+
+def record_columns(record: Record) -> dict[str, Any]:
+    """All typed columns of one record (missing ones are None).
+
+    Parameters
+    ----------
+    record : Record
+        Any of the seven record kinds.
+
+    Returns
+    -------
+    dict
+        One entry per name in :data:`TYPED_COLUMNS`.
+    """
+    cols: dict[str, Any] = dict.fromkeys(TYPED_COLUMNS)
+    if isinstance(record, InstrumentRecord):
+        cols["instrument"] = record.instrument
+        cols.update(score_columns(record))
+    elif isinstance(record, PainDrawingRecord):
+        cols["marks"] = len(record.marks)
+        intensities = [m.intensity for m in record.marks] + [s.intensity for s in record.strokes]
+        cols["intensity_max"] = max(intensities) if intensities else None
+    elif isinstance(record, ExamRecord):
+        cols.update(code=record.test, level=_val(record.level), side=_val(record.side))
+        cols["root"] = _val(record.root)
+    elif isinstance(record, ImagingRecord):
+        cols.update(code=str(record.finding), level=str(record.level), side=_val(record.side))
+        cols["root"] = _val(record.root)
+    elif isinstance(record, ElectrodiagnosticRecord):
+        cols.update(code=str(record.finding), target=record.target, side=_val(record.side))
+        cols["root"] = _val(record.root)
+    elif isinstance(record, BlockRecord):
+        cols.update(code=str(record.type), side=_val(record.side), root=_val(record.root))
+        cols["level"] = str(record.levels[0]) if len(record.levels) == 1 else None
+        cols.update(pain_pre=record.pre_pain, pain_post=record.post_pain)
+    elif isinstance(record, TreatmentRecord):
+        cols.update(treatment_type=str(record.type), target=_val(record.target))
+        cols.update(level=_val(record.level), side=_val(record.side), root=_val(record.root))
+        cols.update(start_date=record.start, end_date=record.end)
+    return cols
