@@ -11,13 +11,16 @@ from painmap.instruments.definitions import (
     definitions,
     get_definition,
 )
+from painmap.instruments.scoring import ScoreResult, score
 from painmap.instruments.validation import normalize_answers, validate_answers
 
 __all__ = [
     "INSTRUMENT_IDS",
     "InstrumentDefinition",
+    "ScoreResult",
     "definitions",
     "get_definition",
     "normalize_answers",
+    "score",
     "validate_answers",
 ]

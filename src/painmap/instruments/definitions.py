@@ -236,21 +236,13 @@ class DurationSpec(BaseModel):
     cite: list[str]
 
 
-class SeverityRule(BaseModel):
-    """One alternative of the ACR 2016 severity criterion."""
-
-    model_config = _FROZEN
-    conditions: list[Condition]
-    cite: list[str]
-
-
 class Criteria(BaseModel):
     """ACR 2016 criteria parts."""
 
     model_config = _FROZEN
-    severity: list[SeverityRule]
-    generalized_pain: SeverityRule
-    duration: SeverityRule
+    severity: list[Rule]
+    generalized_pain: Rule
+    duration: Rule
 
 
 class InstrumentDefinition(BaseModel):
