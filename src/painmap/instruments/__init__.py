@@ -5,6 +5,7 @@ Definitions live in ``instruments/data/*.json`` (no copyrighted item text). Use
 :func:`score_batch` to score a cohort as a numpy array.
 """
 
+from painmap.instruments.batch import BatchScores, answers_to_row, batch_columns, score_batch
 from painmap.instruments.definitions import (
     INSTRUMENT_IDS,
     InstrumentDefinition,
@@ -16,11 +17,15 @@ from painmap.instruments.validation import normalize_answers, validate_answers
 
 __all__ = [
     "INSTRUMENT_IDS",
+    "BatchScores",
     "InstrumentDefinition",
     "ScoreResult",
+    "answers_to_row",
+    "batch_columns",
     "definitions",
     "get_definition",
     "normalize_answers",
     "score",
+    "score_batch",
     "validate_answers",
 ]
