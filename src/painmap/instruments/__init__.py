@@ -6,6 +6,15 @@ Definitions live in ``instruments/data/*.json`` (no copyrighted item text). Use
 """
 
 from painmap.instruments.batch import BatchScores, answers_to_row, batch_columns, score_batch
+from painmap.instruments.change import ChangeResult, RuleOutcome, change
+from painmap.instruments.content import (
+    ContentPack,
+    ItemText,
+    build_content_pack,
+    item_label,
+    load_content_pack,
+    option_label,
+)
 from painmap.instruments.definitions import (
     INSTRUMENT_IDS,
     InstrumentDefinition,
@@ -18,13 +27,22 @@ from painmap.instruments.validation import normalize_answers, validate_answers
 __all__ = [
     "INSTRUMENT_IDS",
     "BatchScores",
+    "ChangeResult",
+    "ContentPack",
     "InstrumentDefinition",
+    "ItemText",
+    "RuleOutcome",
     "ScoreResult",
     "answers_to_row",
     "batch_columns",
+    "build_content_pack",
+    "change",
     "definitions",
     "get_definition",
+    "item_label",
+    "load_content_pack",
     "normalize_answers",
+    "option_label",
     "score",
     "score_batch",
     "validate_answers",
