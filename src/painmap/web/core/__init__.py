@@ -1,0 +1,1 @@
+"""Configuration, database access and security primitives of the web app."""

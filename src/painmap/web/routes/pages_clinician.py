@@ -1,0 +1,118 @@
+"""Clinician workspace: patient list with search, patient page, data-entry forms.
+
+Patient ids never appear in page URLs: opening a patient posts its id, which is kept in
+the server-side session; the patient page then reads "the open patient".
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from painmap.core.errors import ValidationFailure
+from painmap.store.security_models import WebSession
+from painmap.web import crud, forms, services
+from painmap.web.deps import ClinicianUser, CsrfDep, NotFoundError, StateDep
+from painmap.web.policy import Principal
+from painmap.web.validation import check_record, describe_error
+from painmap.web.views.patient_view import build_view
+
+router = APIRouter(include_in_schema=False)
+
+FormKind = Annotated[str, Path(max_length=32, pattern=r"^[a-z_]+$")]
+
+
+def _set_session(state: StateDep, who: Principal, **values: Any) -> None:
+    with state.db.tx() as s:
+        row = s.get(WebSession, who.session_id)
+        if row is not None:
+            crud.set_session_data(s, row, **values)
+
+
+@router.get("/patients")
+def patient_list(state: StateDep, request: Request, who: ClinicianUser) -> Response:
+    """Patients in the clinician's care, filtered by the search kept in the session."""
+    search = str(who.data.get("search") or "")
+    page = services.list_patients(state, who, search=search, limit=200, offset=0)
+    return state.templates.TemplateResponse(
+        request, "patients.html", {"who": who, "patients": page.data, "search": search},
+    )
+
+
+@router.post("/patients/search", dependencies=[CsrfDep])
+def patient_search(
+    state: StateDep, who: ClinicianUser, q: Annotated[str, Form(max_length=64)] = ""
+) -> Response:
+    """Keep the search text in the session (not in the URL) and show the list."""
+    _set_session(state, who, search=q.strip())
+    return RedirectResponse("/patients", status_code=303)
+
+
+@router.post("/patients/open", dependencies=[CsrfDep])
+def patient_open(
+    state: StateDep,
+    who: ClinicianUser,
+    patient_id: Annotated[str, Form(min_length=1, max_length=64)],
+) -> Response:
+    """Open a patient in the care of this clinician (403 otherwise)."""
+    services.check_read(state, who, patient_id)
+    _set_session(state, who, patient=patient_id)
+    return RedirectResponse("/patient", status_code=303)
+
+
+def _patient_page(
+    state: StateDep, request: Request, who: ClinicianUser, *, errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None, saved: str | None = None, status: int = 200,
+) -> Response:
+    patient_id = who.data.get("patient")
+    if not patient_id:
+        return RedirectResponse("/patients", status_code=303)
+    chart = services.load_chart(state, who, str(patient_id))
+    context = build_view(chart, today=services.today(state))
+    context.update(
+        {"who": who, "forms": forms.FORMS, "errors": errors or {}, "values": values or {},
+         "saved": saved}
+    )
+    return state.templates.TemplateResponse(request, "patient.html", context, status_code=status)
+
+
+@router.get("/patient")
+def patient_page(state: StateDep, request: Request, who: ClinicianUser) -> Response:
+    """The open patient: trends, pain maps, findings, ranking, next tests, forms."""
+    saved = who.data.get("saved")
+    if saved:
+        _set_session(state, who, saved=None)
+    return _patient_page(state, request, who, saved=str(saved) if saved else None)
+
+
+@router.post("/patient/records/{kind}", dependencies=[CsrfDep])
+async def patient_add(
+    state: StateDep, request: Request, who: ClinicianUser, kind: FormKind
+) -> Response:
+    """Validate a clinician form server-side and add the record to today's encounter."""
+    from starlette.concurrency import run_in_threadpool
+
+    if kind not in forms.FORMS:
+        raise NotFoundError(f"unknown form {kind!r}")
+    patient_id = who.data.get("patient")
+    if not patient_id:
+        return RedirectResponse("/patients", status_code=303)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        raw = forms.record_from_form(kind, form)
+        record = services.parse_record(raw)
+        check_record(record)
+    except (ValidationError, ValidationFailure, ValueError) as exc:
+        message = describe_error(exc)
+        return await run_in_threadpool(
+            lambda: _patient_page(
+                state, request, who, errors={kind: message}, values={kind: values}, status=422
+            )
+        )
+    await run_in_threadpool(services.add_record, state, who, str(patient_id), record)
+    await run_in_threadpool(_set_session, state, who, saved=forms.FORMS[kind][0])
+    return RedirectResponse("/patient", status_code=303)
