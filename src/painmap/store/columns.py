@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from painmap.instruments import score
 from painmap.record.models import (
     BlockRecord,
     ElectrodiagnosticRecord,
@@ -71,12 +72,7 @@ def score_columns(record: InstrumentRecord) -> dict[str, Any]:
         ``score``, ``score_max``, ``score_category``, ``score_complete``,
         ``score_answered`` and ``subscales`` (a dict, or None).
     """
-    import painmap.instruments as instruments
-
-    scorer = getattr(instruments, "score", None)
-    if scorer is None:  # TRANSITIONAL: scoring lands with painmap.instruments.score
-        return dict.fromkeys(SCORE_COLUMNS)
-    result = scorer(record.instrument, record.answers)
+    result = score(record.instrument, record.answers)
     subscales = getattr(result, "subscales", None) or None
     if subscales is not None:
         subscales = {str(k): v for k, v in dict(subscales).items()}

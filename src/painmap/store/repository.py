@@ -7,6 +7,7 @@ its audit trail commit or roll back together.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import sqlite3
@@ -32,6 +33,7 @@ from painmap.store.tables import (
     EncounterRow,
     PatientRow,
     RecordRow,
+    as_json_text,
     as_object,
 )
 from painmap.store.views import PatientChart, PatientSummary, StoredScore, TimelineEntry
@@ -51,6 +53,22 @@ def cli_actor() -> Actor:
     except Exception:  # no login name (some containers)
         user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
     return Actor(f"cli:{user}", "admin")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during bulk work (restored afterwards).
+
+    Bulk imports allocate millions of small objects without cycles; collecting them
+    repeatedly costs more than the work itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _batched(items: Iterable[Patient], n: int) -> Iterator[list[Patient]]:
@@ -93,9 +111,48 @@ def _record_row(patient_id: str, encounter_id: str, position: int, rec: Record) 
     return row
 
 
+def _iso(value: Any) -> Any:
+    return value.isoformat()
+
+
+def _json_text(value: Any) -> Any:
+    return as_json_text(value)
+
+
+#: SQLite fast path: how to convert Python values the way SQLAlchemy's types would.
+_SQLITE_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "pain_onset": _iso,
+    "date": _iso,
+    "start_date": _iso,
+    "end_date": _iso,
+    "subscales": _json_text,
+    "payload": _json_text,
+    "score_complete": int,
+}
+
+
 def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    """Multi-row insert; on SQLite straight through the driver (the bulk fast path)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
         conn.execute(insert(table), rows)
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = [c.name for c in table.columns]
+    convert = [(i, _SQLITE_CONVERT[n]) for i, n in enumerate(names) if n in _SQLITE_CONVERT]
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+    data = []
+    for row in rows:
+        values = [row.get(n) for n in names]
+        for i, fn in convert:
+            if values[i] is not None:
+                values[i] = fn(values[i])
+        data.append(tuple(values))
+    conn.exec_driver_sql(sql, data)
 
 
 @dataclass(frozen=True)
@@ -205,7 +262,7 @@ class Store:
         """
         seen: set[str] = set()
         total = 0
-        with self.session() as session:
+        with paused_gc(), self.session() as session:
             conn = session.connection()
             for batch in _batched(patients, BATCH):
                 ids = [p.id for p in batch]
@@ -508,12 +565,14 @@ class Store:
             )
             return out
 
-    def iter_patients(self, *, actor: Actor | None = None, batch: int = BATCH) -> Iterator[Patient]:
+    def iter_patients(
+        self, *, actor: Actor | None = None, action: str = "read", batch: int = BATCH
+    ) -> Iterator[Patient]:
         """Stream every patient in id order (for exports and cohort analytics).
 
         Reads in batches of ``batch`` patients, each batch in its own short transaction.
-        When ``actor`` is given, each patient read is audited (one ``read`` row each,
-        written with the batch that read it).
+        When ``actor`` is given, each patient read is audited (one ``action`` row each,
+        e.g. ``read`` or ``export``, written with the batch that read it).
         """
         last: str | None = None
         while True:
@@ -528,11 +587,21 @@ class Store:
                 found = self._load(conn, ids)
                 if actor is not None:
                     audit.append_many(
-                        session, actor, "read", "patient", [(i, i, {"bulk": True}) for i in ids]
+                        session, actor, action, "patient", [(i, i, {"bulk": True}) for i in ids]
                     )
             for pid in ids:
                 yield found[pid]
             last = ids[-1]
+
+    def existing_patient_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` already exist (identifiers only; not a clinical read)."""
+        wanted = list(ids)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                found.update(conn.execute(select(_P.c.id).where(_P.c.id.in_(chunk))).scalars())
+        return found
 
     def patient_ids(self) -> list[str]:
         """All patient ids in order (identifiers only; not audited as a clinical read)."""

@@ -30,6 +30,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -79,6 +80,12 @@ def as_json_text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _partial_index(name: str, column: str) -> Index:
+    """An index over the rows where ``column`` is set (cheaper to maintain on import)."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(name, column, sqlite_where=where, postgresql_where=where)
+
+
 class PatientRow(Base):
     """A pseudonymous patient."""
 
@@ -114,10 +121,9 @@ class RecordRow(Base):
             ["encounters.patient_id", "encounters.encounter_id"],
             ondelete="CASCADE",
         ),
-        Index("ix_records_kind", "kind"),
-        Index("ix_records_instrument", "instrument"),
-        Index("ix_records_treatment_type", "treatment_type"),
-        Index("ix_records_code", "code"),
+        _partial_index("ix_records_instrument", "instrument"),
+        _partial_index("ix_records_treatment_type", "treatment_type"),
+        _partial_index("ix_records_code", "code"),
     )
 
     patient_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -107,10 +107,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("patient_id", "encounter_id", "position", name=op.f("pk_records")),
     )
-    op.create_index("ix_records_kind", "records", ["kind"])
-    op.create_index("ix_records_instrument", "records", ["instrument"])
-    op.create_index("ix_records_treatment_type", "records", ["treatment_type"])
-    op.create_index("ix_records_code", "records", ["code"])
+    for column in ("instrument", "treatment_type", "code"):
+        where = sa.text(f"{column} IS NOT NULL")
+        op.create_index(
+            f"ix_records_{column}",
+            "records",
+            [column],
+            sqlite_where=where,
+            postgresql_where=where,
+        )
 
 
 def downgrade() -> None:
