@@ -3,7 +3,8 @@
 These are the shapes stored in the clinical record (``kind = "pain_drawing"``). The
 models check what can be checked without the chart (ranges, vocabulary); checks
 against the chart geometry (known region ids, points on the chart) are done by
-:func:`painmap.bodymap.validate_drawing`.
+:func:`painmap.bodymap.validate_drawing`, which every ``Drawing`` (and so every stored
+``PainDrawingRecord``) runs when it is built.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Quality(StrEnum):
@@ -69,3 +70,10 @@ class Drawing(BaseModel):
 
     marks: list[RegionMark] = Field(default_factory=list)
     strokes: list[Stroke] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_against_chart(self) -> Drawing:
+        from painmap.bodymap.validate import validate_drawing
+
+        validate_drawing(self)
+        return self

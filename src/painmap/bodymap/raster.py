@@ -1,0 +1,338 @@
+"""Rasterise the chart and freehand strokes at the canonical resolution.
+
+The label image holds, per view, the index of the region each pixel centre falls in
+(-1 outside the body). Strokes are rasterised as the union of discs of radius
+``width / 2`` centred on points sampled along each polyline (spacing at most a quarter of
+the width and one pixel), so a stroke covers the pixels whose centres lie within half its
+width of the drawn line. A stroke thinner than 1.5 pixels is widened to 1.5 pixels so
+that it always marks something.
+
+Everything works on whole batches of drawings held in flat numpy arrays
+(:class:`StrokeBatch`); single drawings go through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from matplotlib.path import Path as MplPath
+from numpy.typing import NDArray
+
+from painmap.bodymap.drawing import Drawing, View
+from painmap.bodymap.regions import CHART, REGION_IDS, REGION_INDEX
+
+#: Chart units per pixel of the canonical raster (400 x 1000 units -> 100 x 250 pixels).
+RASTER_STEP = 4.0
+VIEWS: tuple[View, ...] = (View.FRONT, View.BACK)
+VIEW_CODE: dict[View, int] = {View.FRONT: 0, View.BACK: 1}
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class LabelImage:
+    """Per-view region label image and the compressed body-pixel index.
+
+    Attributes
+    ----------
+    step : float
+        Chart units per pixel.
+    shape : tuple of int
+        ``(views, rows, cols)``.
+    labels : ndarray of int32, shape (views, rows, cols)
+        Region index per pixel, -1 outside the body.
+    body_of_pixel : ndarray of int64, shape (views * rows * cols,)
+        Index of each pixel among body pixels, -1 outside.
+    body_label : ndarray of int64, shape (n_body,)
+        Region index of each body pixel.
+    body_pixel : ndarray of int64, shape (n_body,)
+        Flat pixel index of each body pixel.
+    region_pixels : ndarray of int64, shape (n_regions,)
+        Number of pixels of each region.
+    """
+
+    step: float
+    shape: tuple[int, int, int]
+    labels: NDArray[np.int32]
+    body_of_pixel: IntArray
+    body_label: IntArray
+    body_pixel: IntArray
+    region_pixels: IntArray
+
+    @property
+    def n_body(self) -> int:
+        """Number of body pixels (both views)."""
+        return int(self.body_label.shape[0])
+
+
+@cache
+def label_image(step: float = RASTER_STEP) -> LabelImage:
+    """The label image at ``step`` chart units per pixel (cached).
+
+    Parameters
+    ----------
+    step : float, optional
+        Chart units per pixel; the canonical resolution is :data:`RASTER_STEP`.
+
+    Returns
+    -------
+    LabelImage
+    """
+    g0 = CHART.views[View.FRONT]
+    nx, ny = round(g0.width / step), round(g0.height / step)
+    labels = np.full((len(VIEWS), ny, nx), -1, dtype=np.int32)
+    for v in VIEWS:
+        geo = CHART.views[v]
+        for rid, poly in geo.regions.items():
+            arr = np.asarray(poly, dtype=float)
+            x0, y0 = np.floor(arr.min(axis=0) / step).astype(int)
+            x1, y1 = np.ceil(arr.max(axis=0) / step).astype(int)
+            xs = (np.arange(max(x0, 0), min(x1 + 1, nx)) + 0.5) * step
+            ys = (np.arange(max(y0, 0), min(y1 + 1, ny)) + 0.5) * step
+            gx, gy = np.meshgrid(xs, ys)
+            inside = MplPath(arr).contains_points(np.column_stack([gx.ravel(), gy.ravel()]))
+            ix = (gx.ravel()[inside] / step).astype(int)
+            iy = (gy.ravel()[inside] / step).astype(int)
+            labels[VIEW_CODE[v], iy, ix] = REGION_INDEX[rid]
+    flat = labels.ravel()
+    body_pixel = np.flatnonzero(flat >= 0).astype(np.int64)
+    body_of_pixel = np.full(flat.shape[0], -1, dtype=np.int64)
+    body_of_pixel[body_pixel] = np.arange(body_pixel.shape[0])
+    body_label = flat[body_pixel].astype(np.int64)
+    region_pixels = np.bincount(body_label, minlength=len(REGION_IDS)).astype(np.int64)
+    return LabelImage(step, (len(VIEWS), ny, nx), labels, body_of_pixel, body_label,
+                      body_pixel, region_pixels)
+
+
+@dataclass(frozen=True)
+class StrokeBatch:
+    """Freehand strokes of many drawings in flat arrays (no pydantic objects).
+
+    Attributes
+    ----------
+    n_drawings : int
+        Number of drawings (some may have no strokes).
+    stroke_drawing : ndarray of int64, shape (n_strokes,)
+        Drawing index of each stroke, non-decreasing.
+    stroke_view : ndarray of int64
+        0 front, 1 back.
+    stroke_width, stroke_intensity : ndarray of float64
+        Width in chart units; intensity 0-10.
+    stroke_start : ndarray of int64, shape (n_strokes + 1,)
+        Offsets of each stroke's points in ``points``.
+    points : ndarray of float64, shape (n_points, 2)
+        Chart coordinates.
+    """
+
+    n_drawings: int
+    stroke_drawing: IntArray
+    stroke_view: IntArray
+    stroke_width: FloatArray
+    stroke_intensity: FloatArray
+    stroke_start: IntArray
+    points: FloatArray
+
+    @classmethod
+    def from_drawings(cls, drawings: Sequence[Drawing]) -> StrokeBatch:
+        """Pack the strokes of pydantic drawings into arrays."""
+        sd: list[int] = []
+        sv: list[int] = []
+        sw: list[float] = []
+        si: list[float] = []
+        starts = [0]
+        pts: list[tuple[float, float]] = []
+        for d, drawing in enumerate(drawings):
+            for s in drawing.strokes:
+                sd.append(d)
+                sv.append(VIEW_CODE[s.view])
+                sw.append(s.width)
+                si.append(s.intensity)
+                pts.extend(s.points)
+                starts.append(len(pts))
+        return cls(
+            len(drawings),
+            np.asarray(sd, dtype=np.int64),
+            np.asarray(sv, dtype=np.int64),
+            np.asarray(sw, dtype=np.float64),
+            np.asarray(si, dtype=np.float64),
+            np.asarray(starts, dtype=np.int64),
+            np.asarray(pts, dtype=np.float64).reshape(-1, 2),
+        )
+
+    def select(self, lo: int, hi: int) -> StrokeBatch:
+        """Drawings ``lo`` to ``hi - 1`` as a batch of their own (renumbered from 0)."""
+        s0, s1 = np.searchsorted(self.stroke_drawing, [lo, hi])
+        p0, p1 = self.stroke_start[s0], self.stroke_start[s1]
+        return StrokeBatch(
+            hi - lo,
+            self.stroke_drawing[s0:s1] - lo,
+            self.stroke_view[s0:s1],
+            self.stroke_width[s0:s1],
+            self.stroke_intensity[s0:s1],
+            self.stroke_start[s0:s1 + 1] - p0,
+            self.points[p0:p1],
+        )
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Unique painted body pixels of a batch: one row per (drawing, body pixel)."""
+
+    drawing: IntArray
+    body: IntArray
+    intensity: FloatArray
+
+
+def _samples(batch: StrokeBatch, step: float) -> tuple[FloatArray, FloatArray, FloatArray,
+                                                       IntArray, IntArray, FloatArray]:
+    """Points sampled along every stroke: x, y, radius, view, drawing, intensity."""
+    n_str = batch.stroke_drawing.shape[0]
+    radius = np.maximum(batch.stroke_width / 2.0, 0.75 * step)
+    spacing = np.minimum(radius / 2.0, step)
+    pts = batch.points
+    counts = np.diff(batch.stroke_start)
+    stroke_of_point = np.repeat(np.arange(n_str), counts)
+    # segments: consecutive points of the same stroke
+    same = stroke_of_point[1:] == stroke_of_point[:-1]
+    seg_a = np.flatnonzero(same)
+    p0, p1 = pts[seg_a], pts[seg_a + 1]
+    seg_stroke = stroke_of_point[seg_a]
+    length = np.hypot(*(p1 - p0).T)
+    nseg = np.maximum(np.ceil(length / spacing[seg_stroke]).astype(np.int64), 1)
+    seg_rep = np.repeat(np.arange(seg_a.shape[0]), nseg)
+    within = np.arange(seg_rep.shape[0]) - np.repeat(np.cumsum(nseg) - nseg, nseg)
+    frac = within / nseg[seg_rep]
+    sx = p0[seg_rep, 0] + (p1[seg_rep, 0] - p0[seg_rep, 0]) * frac
+    sy = p0[seg_rep, 1] + (p1[seg_rep, 1] - p0[seg_rep, 1]) * frac
+    s_stroke = seg_stroke[seg_rep]
+    # plus the last point of every stroke (covers single-point strokes too)
+    last = batch.stroke_start[1:] - 1
+    sx = np.concatenate([sx, pts[last, 0]])
+    sy = np.concatenate([sy, pts[last, 1]])
+    s_stroke = np.concatenate([s_stroke, np.arange(n_str)])
+    return (sx, sy, radius[s_stroke], batch.stroke_view[s_stroke],
+            batch.stroke_drawing[s_stroke], batch.stroke_intensity[s_stroke])
+
+
+@cache
+def _disc_offsets(r_px: int) -> tuple[IntArray, IntArray]:
+    d = np.arange(-r_px, r_px + 1)
+    gx, gy = np.meshgrid(d, d)
+    return gx.ravel().astype(np.int64), gy.ravel().astype(np.int64)
+
+
+class _Scratch:
+    """Reusable, never-cleared work arrays for de-duplicating hits in O(hits)."""
+
+    def __init__(self) -> None:
+        self.index = np.empty(0, dtype=np.int64)
+        self.value = np.empty(0, dtype=np.float64)
+
+    def ensure(self, n: int) -> None:
+        if self.index.shape[0] < n:
+            self.index = np.empty(n, dtype=np.int64)
+            self.value = np.empty(n, dtype=np.float64)
+
+
+_SCRATCH = _Scratch()
+
+
+def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
+    """Painted body pixels of every drawing of a batch (each pixel once per drawing).
+
+    Parameters
+    ----------
+    batch : StrokeBatch
+        Strokes to rasterise; keep batches to a few thousand drawings (see
+        :func:`iter_hits`).
+    step : float, optional
+        Chart units per pixel.
+
+    Returns
+    -------
+    Hits
+        Unique ``(drawing, body pixel)`` pairs with the highest stroke intensity there.
+    """
+    lab = label_image(step)
+    _, ny, nx = lab.shape
+    sx, sy, sr, sv, sd, si = _samples(batch, step)
+    r_px = np.ceil(sr / step).astype(np.int64)
+    keys: list[IntArray] = []
+    vals: list[FloatArray] = []
+    cx = np.floor(sx / step).astype(np.int64)
+    cy = np.floor(sy / step).astype(np.int64)
+    for rp in np.unique(r_px):
+        sel = np.flatnonzero(r_px == rp)
+        ox, oy = _disc_offsets(int(rp))
+        px = cx[sel, None] + ox[None, :]
+        py = cy[sel, None] + oy[None, :]
+        dx = (px + 0.5) * step - sx[sel, None]
+        dy = (py + 0.5) * step - sy[sel, None]
+        ok = (dx * dx + dy * dy <= (sr[sel, None]) ** 2) & (px >= 0) & (px < nx) & (py >= 0) \
+            & (py < ny)
+        rows, cols = np.nonzero(ok)
+        s_idx = sel[rows]
+        flat = (sv[s_idx] * ny + py[rows, cols]) * nx + px[rows, cols]
+        body = lab.body_of_pixel[flat]
+        inside = body >= 0
+        keys.append(sd[s_idx[inside]] * lab.n_body + body[inside])
+        vals.append(si[s_idx[inside]])
+    if not keys:
+        empty = np.empty(0, dtype=np.int64)
+        return Hits(empty, empty, np.empty(0, dtype=np.float64))
+    key = np.concatenate(keys)
+    val = np.concatenate(vals)
+    n = key.shape[0]
+    _SCRATCH.ensure(batch.n_drawings * lab.n_body)
+    order = np.arange(n, dtype=np.int64)
+    _SCRATCH.index[key] = order
+    first = _SCRATCH.index[key] == order
+    _SCRATCH.value[key] = 0.0
+    np.maximum.at(_SCRATCH.value, key, val)
+    ukey = key[first]
+    return Hits(ukey // lab.n_body, ukey % lab.n_body, _SCRATCH.value[ukey].copy())
+
+
+def iter_hits(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 2048
+              ) -> Iterator[tuple[int, Hits]]:
+    """Rasterise a large batch chunk by chunk; yields ``(first drawing index, hits)``."""
+    for lo in range(0, batch.n_drawings, chunk):
+        hi = min(lo + chunk, batch.n_drawings)
+        yield lo, rasterise(batch.select(lo, hi), step)
+
+
+def stroke_region_state(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 2048
+                        ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per drawing and region: covered fraction, highest and mean stroke intensity.
+
+    Returns
+    -------
+    coverage : ndarray of float64, shape (n_drawings, n_regions)
+        Share of the region's pixels painted.
+    intensity : ndarray of float64, shape (n_drawings, n_regions)
+        Highest intensity painted in the region.
+    weighted : ndarray of float64, shape (n_drawings, n_regions)
+        Sum of painted pixel intensities over the region's pixel count (0-10), i.e. the
+        region's intensity-weighted coverage.
+    """
+    lab = label_image(step)
+    n_reg = len(REGION_IDS)
+    cov = np.zeros((batch.n_drawings, n_reg))
+    inten = np.zeros((batch.n_drawings, n_reg))
+    wsum = np.zeros((batch.n_drawings, n_reg))
+    for lo, hits in iter_hits(batch, step, chunk):
+        hi = min(lo + chunk, batch.n_drawings)
+        cell = hits.drawing * n_reg + lab.body_label[hits.body]
+        m = hi - lo
+        counts = np.bincount(cell, minlength=m * n_reg).reshape(m, n_reg)
+        cov[lo:hi] = counts / lab.region_pixels[None, :]
+        block = np.zeros(m * n_reg)
+        np.maximum.at(block, cell, hits.intensity)
+        inten[lo:hi] = block.reshape(m, n_reg)
+        ws = np.bincount(cell, weights=hits.intensity, minlength=m * n_reg).reshape(m, n_reg)
+        wsum[lo:hi] = ws / lab.region_pixels[None, :]
+    return cov, inten, wsum
