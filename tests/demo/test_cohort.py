@@ -170,6 +170,7 @@ def test_200_patients_are_fast() -> None:
 def test_drawings_use_real_regions_and_follow_phenotype(
     cohort: tuple[list[Patient], list],  # type: ignore[type-arg]
 ) -> None:
+    from painmap.bodymap import validate_drawing
     from painmap.demo.drawings import region_ids
 
     known = region_ids()
@@ -180,6 +181,7 @@ def test_drawings_use_real_regions_and_follow_phenotype(
             for r in e.records:
                 if r.kind == "pain_drawing":
                     assert {m.id for m in r.marks} <= known
+                    validate_drawing(r)
         base = p.encounters[0].records[0]
         assert base.kind == "pain_drawing" and base.marks
         distal = any(m.id.startswith(("b_calf", "f_leg", "f_dorsum", "f_hallux", "b_heel"))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from painmap.bodymap import REGION_IDS
 from painmap.bodymap.drawing import Quality, RegionMark
 from painmap.core.enums import Side, Structure
 from painmap.demo.latent import Latent
@@ -35,9 +36,7 @@ _QUALITIES: dict[Structure, tuple[Quality, ...]] = {
 @lru_cache(maxsize=1)
 def region_ids() -> frozenset[str]:
     """Ids of every region of the painmap body chart."""
-    from painmap.bodymap.chart_build import build_geometry
-
-    return frozenset(str(g["id"]) for g in build_geometry())
+    return frozenset(REGION_IDS)
 
 
 def _sides(lat: Latent, rng: Rng) -> list[str]:
