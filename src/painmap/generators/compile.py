@@ -1,0 +1,414 @@
+"""Turn evidence into per-candidate likelihood-ratio contributions.
+
+Each finding, drawing feature, questionnaire result and block becomes one
+:class:`Observation` per knowledge-base target, naming the candidates it speaks about
+and its log10 likelihood ratio. Then two rules keep one finding from being counted
+twice:
+
+* **groups** — items that measure the same thing share a ``group`` (a cluster and its
+  parts, an HIZ and an annular fissure, Modic 1 and Modic 2, midline pain and
+  "buttock pain without lumbar pain", blocks of one joint): for each candidate only the
+  first observed item of a group counts (knowledge-base order; for blocks the strongest
+  design: placebo-controlled, then comparative, then single);
+* **explicit beats derived** — a finding given explicitly replaces the same item derived
+  from the drawing or a questionnaire.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from painmap.core.enums import BlockDesign, BlockType
+from painmap.core.errors import ValidationFailure
+from painmap.generators.candidates import CANDIDATES, LEVEL_NAMES, ROOT_NAMES, SIDES
+from painmap.generators.drawing_evidence import (
+    DrawingSummary,
+    findings_from_summary,
+    summarize_drawing,
+)
+from painmap.generators.evidence import BlockEvidence, Evidence, Finding
+from painmap.generators.knowledge import Item, Target, item_index, load_kb
+
+POSITIVE_RESULTS = frozenset({"positive", "present"})
+_DESIGN_RANK = {"placebo_controlled": 0, "comparative": 1, "single": 2}
+
+
+@dataclass
+class Observation:
+    """One evidence item applied through one knowledge-base target."""
+
+    item: str
+    result: str
+    positive: bool
+    target_index: int
+    candidates: list[int]
+    log10_lr: float
+    se: float
+    ci_source: str
+    citations: tuple[str, ...]
+    verified: bool
+    group: str | None
+    precedence: int
+    source: str
+    label: str
+    quantified: bool
+    single_ceiling: float | None = None
+    note: str | None = None
+
+    @property
+    def param_key(self) -> str:
+        """Identity of the sampled parameter (shared by every candidate it applies to)."""
+        return f"{self.item}#{self.target_index}#{'+' if self.positive else '-'}"
+
+
+@dataclass
+class Contribution:
+    """One observation's effect on one candidate, counted or not (and why not)."""
+
+    candidate: int
+    observation: int
+    counted: bool
+    reason: str | None = None
+
+
+@dataclass
+class Compiled:
+    """Evidence reduced to arrays and audit records."""
+
+    age: float
+    side_mask: NDArray[np.bool_]
+    observations: list[Observation]
+    contributions: list[Contribution]
+    notes: list[str] = field(default_factory=list)
+    summary: DrawingSummary | None = None
+    findings: list[tuple[Finding, str]] = field(default_factory=list)
+
+
+def _location_label(level: str | None, root: str | None, side: str | None) -> str:
+    parts = [p for p in (level, root, side) if p]
+    return f" at {' '.join(parts)}" if parts else ""
+
+
+def _side_set(side: str | None, candidate_sides: frozenset[str]) -> list[str]:
+    if side in SIDES:
+        return [side]
+    return sorted(candidate_sides)
+
+
+def resolve_candidates(
+    target: Target,
+    level: str | None,
+    root: str | None,
+    side: str | None,
+    candidate_sides: frozenset[str],
+) -> list[int]:
+    """Column indices of the candidates a target speaks about at a location.
+
+    Parameters
+    ----------
+    target : Target
+        The knowledge-base target (structure and match rule).
+    level, root, side : str or None
+        The finding's location (``side`` may be ``bilateral``/``midline``/None = all).
+    candidate_sides : frozenset of str
+        The patient's candidate sides.
+
+    Returns
+    -------
+    list of int
+        Candidate indices; empty when the target does not apply (e.g. another root).
+    """
+    sides = _side_set(side, candidate_sides)
+    s = target.structure
+    wanted: list[str] = []
+    if target.match == "global":
+        wanted = [s]
+    elif target.match == "level":
+        wanted = [f"{s}:{lv}" for lv in ([level] if level else LEVEL_NAMES)]
+    elif target.match == "all":
+        wanted = [
+            c.id for c in CANDIDATES if c.structure == s and (c.side is None or c.side in sides)
+        ]
+    elif target.match == "side":
+        wanted = [f"{s}:{sd}" for sd in sides]
+    elif target.match == "level_side":
+        levels = [level] if level else list(LEVEL_NAMES)
+        wanted = [f"{s}:{lv}:{sd}" for lv in levels for sd in sides]
+    elif target.match == "root_side":
+        allowed = target.roots or list(ROOT_NAMES)
+        roots = list(allowed) if root is None else [r for r in (root,) if r in allowed]
+        wanted = [f"{s}:{r}:{sd}" for r in roots for sd in sides]
+    index = {c.id: i for i, c in enumerate(CANDIDATES)}
+    return [index[w] for w in wanted if w in index]
+
+
+def _block_item(block: BlockEvidence, notes: list[str], where: str) -> tuple[str, bool]:
+    design = str(block.design)
+    if (
+        block.design == BlockDesign.COMPARATIVE
+        and block.concordant_duration is None
+        and block.type != BlockType.DISCOGRAPHY
+    ):
+        design = "single"
+        notes.append(
+            f"{where}: comparative block without concordant_duration is counted as a single block"
+        )
+    item_id = f"block_{block.type}_{design}"
+    item = item_index()[item_id]
+    assert item.block is not None
+    positive = block.relief_percent >= item.block.relief_threshold_percent
+    if block.type == BlockType.DISCOGRAPHY and block.concordant_pain is not None:
+        positive = block.concordant_pain
+    if design == "comparative" and block.concordant_duration is False:
+        positive = False
+    return item_id, positive
+
+
+def _observe(
+    item: Item,
+    positive: bool,
+    result: str,
+    level: str | None,
+    root: str | None,
+    side: str | None,
+    candidate_sides: frozenset[str],
+    source: str,
+    precedence: int,
+) -> list[Observation]:
+    out: list[Observation] = []
+    for t_index, target in enumerate(item.targets):
+        cands = resolve_candidates(target, level, root, side, candidate_sides)
+        if not cands:
+            continue
+        label = f"{item.id} {result}{_location_label(level, root, side)}"
+        acc = target.accuracy
+        lr = None
+        if acc is not None:
+            lr = acc.lr_pos if positive else acc.lr_neg
+        if acc is None or lr is None:
+            why = "no published accuracy" if acc is None else "no published negative LR"
+            out.append(
+                Observation(
+                    item.id,
+                    result,
+                    positive,
+                    t_index,
+                    cands,
+                    0.0,
+                    0.0,
+                    "none",
+                    tuple(acc.citations) if acc else (),
+                    bool(acc and acc.verified),
+                    item.group,
+                    precedence,
+                    source,
+                    label,
+                    quantified=False,
+                    note=why,
+                )
+            )
+            continue
+        se, ci_source = acc.log10_se(positive)
+        ceiling = item.block.single_block_ceiling if item.block else None
+        out.append(
+            Observation(
+                item.id,
+                result,
+                positive,
+                t_index,
+                cands,
+                math.log10(lr),
+                se,
+                ci_source,
+                tuple(acc.citations),
+                acc.verified,
+                item.group,
+                precedence,
+                source,
+                label,
+                quantified=True,
+                single_ceiling=ceiling,
+            )
+        )
+    return out
+
+
+def _instrument_findings(evidence: Evidence, notes: list[str]) -> list[Finding]:
+    if not evidence.instruments:
+        return []
+    from painmap import instruments
+
+    by_instrument = {i.instrument: i for i in load_kb().items if i.instrument}
+    out: list[Finding] = []
+    for name, answers in evidence.instruments.items():
+        item = by_instrument.get(name)
+        if item is None:
+            raise ValidationFailure(
+                f"instruments.{name}",
+                "no evidence item uses this instrument",
+                sorted(by_instrument),
+            )
+        result = instruments.score(name, answers)  # type: ignore[attr-defined]
+        value = getattr(result, "score", None)
+        if value is None or not getattr(result, "complete", True):
+            notes.append(f"instruments.{name}: incomplete, not used")
+            continue
+        assert item.cutoff is not None
+        res = "positive" if float(value) >= item.cutoff else "negative"
+        out.append(Finding(item=item.id, result=res))
+    return out
+
+
+def candidate_sides(evidence: Evidence, summary: DrawingSummary | None) -> frozenset[str]:
+    """The sides on which sided structures are ranked.
+
+    The sides where the patient has pain (``pain_sides``, else the drawing), plus any
+    side a finding or block names; both sides when nothing says otherwise.
+    """
+    sides: set[str] = set()
+    if evidence.pain_sides:
+        sides.update(evidence.pain_sides)
+    elif summary is not None:
+        sides.update(summary.pain_sides)
+    if sides:
+        for f in evidence.findings:
+            if f.side in SIDES:
+                sides.add(f.side)
+        for b in evidence.blocks:
+            if b.side in SIDES:
+                sides.add(b.side)
+    return frozenset(sides) if sides else frozenset(SIDES)
+
+
+def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) -> Compiled:
+    """Turn validated evidence into observations and per-candidate contributions.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        Validated evidence (see :func:`painmap.generators.evidence.parse_evidence`).
+    summary : DrawingSummary, optional
+        A precomputed drawing summary (otherwise computed from ``evidence.drawing``).
+
+    Returns
+    -------
+    Compiled
+        Observations, contributions (with the no-double-counting rules applied),
+        candidate sides and notes.
+
+    Raises
+    ------
+    ValidationFailure
+        When the same item is given twice for the same candidate, or an instrument is
+        not used by any item.
+    """
+    notes = list(evidence.notes)
+    if summary is None and evidence.drawing is not None:
+        summary = summarize_drawing(evidence.drawing)
+    sides = candidate_sides(evidence, summary)
+    items = item_index()
+    order = {item_id: k for k, item_id in enumerate(load_kb().ids)}
+
+    explicit = [(f, "finding", f"findings[{i}]") for i, f in enumerate(evidence.findings)]
+    explicit_items = {f.item for f in evidence.findings}
+    derived: list[tuple[Finding, str, str]] = []
+    if summary is not None:
+        derived += [(f, "drawing", "drawing") for f in findings_from_summary(summary, sides)]
+    derived += [(f, "instrument", "instruments") for f in _instrument_findings(evidence, notes)]
+    for f, source, _ in derived:
+        if f.item in explicit_items:
+            notes.append(
+                f"{f.item}: the explicit finding replaces the one derived from the {source}"
+            )
+    all_findings = explicit + [d for d in derived if d[0].item not in explicit_items]
+
+    observations: list[Observation] = []
+    owners: list[str] = []
+    for f, source, where in all_findings:
+        item = items[f.item]
+        for obs in _observe(
+            item,
+            f.result in POSITIVE_RESULTS,
+            f.result,
+            f.level,
+            f.root,
+            f.side,
+            sides,
+            source,
+            order[item.id],
+        ):
+            observations.append(obs)
+            owners.append(where)
+    for i, b in enumerate(evidence.blocks):
+        where = f"blocks[{i}]"
+        item_id, positive = _block_item(b, notes, where)
+        item = items[item_id]
+        assert item.block is not None
+        precedence = _DESIGN_RANK[item.block.design]
+        result = "positive" if positive else "negative"
+        levels: list[str | None] = list(b.levels) if b.levels else [None]
+        for level in levels:
+            for obs in _observe(
+                item, positive, result, level, b.root, b.side, sides, "block", precedence
+            ):
+                obs.label = f"{obs.label} ({b.relief_percent:g}% relief)"
+                observations.append(obs)
+                owners.append(where)
+
+    contributions = _contributions(observations, owners)
+    return Compiled(
+        age=float(evidence.age),
+        side_mask=np.array([[s in sides for s in SIDES]], dtype=bool),
+        observations=observations,
+        contributions=contributions,
+        notes=notes,
+        summary=summary,
+        findings=[(f, src) for f, src, _ in all_findings],
+    )
+
+
+def _contributions(observations: list[Observation], owners: list[str]) -> list[Contribution]:
+    seen: dict[tuple[str, int], int] = {}
+    out: list[Contribution] = []
+    group_winner: dict[tuple[str, int], int] = {}
+    ranked = sorted(range(len(observations)), key=lambda k: (observations[k].precedence, k))
+    for k in ranked:
+        obs = observations[k]
+        for cand in obs.candidates:
+            key = (obs.item, cand)
+            if (
+                key in seen
+                and obs.source != "block"
+                and owners[seen[key]] != owners[k]
+                and observations[seen[key]].source == "finding"
+            ):
+                raise ValidationFailure(
+                    owners[k],
+                    f"{obs.item} is given twice for {CANDIDATES[cand].id} "
+                    f"(also in {owners[seen[key]]})",
+                )
+            seen.setdefault(key, k)
+            if not obs.quantified:
+                out.append(Contribution(cand, k, False, obs.note))
+                continue
+            if obs.group is not None:
+                gkey = (obs.group, cand)
+                if gkey in group_winner:
+                    other = observations[group_winner[gkey]]
+                    out.append(
+                        Contribution(
+                            cand,
+                            k,
+                            False,
+                            f"same finding as {other.item} (group {obs.group}): counted once",
+                        )
+                    )
+                    continue
+                group_winner[gkey] = k
+            out.append(Contribution(cand, k, True))
+    out.sort(key=lambda c: (c.candidate, c.observation))
+    return out

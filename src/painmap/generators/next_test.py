@@ -1,0 +1,259 @@
+"""Next best test: expected reduction of the ranking's entropy (information gain).
+
+The ranking's entropy is the sum of the binary entropies of every ranked candidate and
+of other/unknown (candidates are independent yes/no hypotheses). For a test not yet
+done, painmap computes the posterior after a positive and after a negative result, the
+probability of a positive result (from the sensitivity and specificity for the most
+probable candidate it targets), and the expected entropy after the test:
+
+    EIG = H(now) - [P(+) H(after +) + P(-) H(after -)]
+
+The same rules as the ranking apply (groups, single-block cap). Candidate tests are
+built once per set of candidate sides and cached; per patient the work is a few
+matrix operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from painmap.generators.candidates import CANDIDATES, LEVEL_NAMES, N_CANDIDATES, SIDES
+from painmap.generators.compile import Compiled, _observe
+from painmap.generators.inference import (
+    SINGLE_BLOCK_MAX,
+    binary_entropy_bits,
+    log10_odds,
+    other_log10_lr,
+    probability,
+    update,
+)
+from painmap.generators.knowledge import Accuracy, Item, load_kb
+
+FloatArray = NDArray[np.float64]
+COST_ORDER = {"questionnaire": 0, "exam": 1, "imaging": 2, "emg": 3, "block": 4}
+
+
+@dataclass(frozen=True)
+class TestBank:
+    """Every orderable test instance for one set of candidate sides, as arrays."""
+
+    item: tuple[str, ...]
+    name: tuple[str, ...]
+    cost: tuple[str, ...]
+    level: tuple[str | None, ...]
+    root: tuple[str | None, ...]
+    side: tuple[str | None, ...]
+    group: tuple[str | None, ...]
+    d_pos: FloatArray  # (I, C) log10 LR if positive
+    d_neg: FloatArray  # (I, C) log10 LR if negative
+    single: NDArray[np.bool_]  # (I,) single-block test
+    ceiling: FloatArray  # (I,)
+    sens: FloatArray  # (I, C) sensitivity where targeted, nan elsewhere
+    spec: FloatArray  # (I, C)
+
+
+def _sn_sp(acc: Accuracy) -> tuple[float, float] | None:
+    if acc.sensitivity is not None and acc.specificity is not None:
+        return acc.sensitivity, acc.specificity
+    lr_p, lr_n = acc.lr_pos, acc.lr_neg
+    if lr_n is None or lr_p <= 1.0 or lr_n >= 1.0:
+        return None
+    sp = (lr_p - 1.0) / (lr_p - lr_n)
+    return lr_p * (1.0 - sp), sp
+
+
+def _locations(
+    item: Item, sides: frozenset[str]
+) -> list[tuple[str | None, str | None, str | None]]:
+    matches = {t.match for t in item.targets}
+    levels: list[str | None] = list(LEVEL_NAMES) if "level" in item.requires else [None]
+    roots: list[str | None] = [None]
+    if "root" in item.requires:
+        allowed: list[str] = []
+        for t in item.targets:
+            for r in t.roots or [c.root for c in CANDIDATES if c.root]:
+                if r is not None and r not in allowed:
+                    allowed.append(r)
+        roots = list(allowed)
+    sided = matches & {"side", "level_side", "root_side"}
+    side_list: list[str | None] = list(sorted(sides)) if sided else [None]
+    return [(lv, r, s) for lv in levels for r in roots for s in side_list]
+
+
+@cache
+def test_bank(sides: frozenset[str]) -> TestBank:
+    """Build (once per side set) every orderable, quantified test instance."""
+    rows: dict[str, list[object]] = {
+        k: []
+        for k in ("item", "name", "cost", "level", "root", "side", "group", "single", "ceiling")
+    }
+    d_pos: list[FloatArray] = []
+    d_neg: list[FloatArray] = []
+    sens: list[FloatArray] = []
+    spec: list[FloatArray] = []
+    for item in load_kb().items:
+        if not item.orderable or not item.quantified:
+            continue
+        for level, root, side in _locations(item, sides):
+            pos = _observe(item, True, "positive", level, root, side, sides, "test", 0)
+            neg = _observe(item, False, "negative", level, root, side, sides, "test", 0)
+            dp, dn = np.zeros(N_CANDIDATES), np.zeros(N_CANDIDATES)
+            sn, sp = np.full(N_CANDIDATES, np.nan), np.full(N_CANDIDATES, np.nan)
+            for obs in pos:
+                acc = item.targets[obs.target_index].accuracy
+                pair = _sn_sp(acc) if acc is not None else None
+                for c in obs.candidates:
+                    dp[c] = obs.log10_lr
+                    if pair is not None:
+                        sn[c], sp[c] = pair
+            for obs in neg:
+                for c in obs.candidates:
+                    dn[c] = obs.log10_lr
+            if not np.isfinite(sn).any():
+                continue
+            ceiling = item.block.single_block_ceiling if item.block else None
+            for key, value in (
+                ("item", item.id),
+                ("name", item.name),
+                ("cost", item.cost_class),
+                ("level", level),
+                ("root", root),
+                ("side", side),
+                ("group", item.group),
+                ("single", ceiling is not None),
+                ("ceiling", ceiling if ceiling is not None else SINGLE_BLOCK_MAX),
+            ):
+                rows[key].append(value)
+            d_pos.append(dp)
+            d_neg.append(dn)
+            sens.append(sn)
+            spec.append(sp)
+    return TestBank(
+        item=tuple(rows["item"]),  # type: ignore[arg-type]
+        name=tuple(rows["name"]),  # type: ignore[arg-type]
+        cost=tuple(rows["cost"]),  # type: ignore[arg-type]
+        level=tuple(rows["level"]),  # type: ignore[arg-type]
+        root=tuple(rows["root"]),  # type: ignore[arg-type]
+        side=tuple(rows["side"]),  # type: ignore[arg-type]
+        group=tuple(rows["group"]),  # type: ignore[arg-type]
+        d_pos=np.array(d_pos),
+        d_neg=np.array(d_neg),
+        single=np.array(rows["single"], dtype=bool),
+        ceiling=np.array(rows["ceiling"], dtype=float),
+        sens=np.array(sens),
+        spec=np.array(spec),
+    )
+
+
+def _entropy(prior: FloatArray, posterior: FloatArray, other_prior: float) -> FloatArray:
+    ranked = prior > 0
+    h = np.where(ranked, binary_entropy_bits(posterior), 0.0).sum(axis=-1)
+    other = probability(log10_odds(other_prior) + other_log10_lr(prior, posterior))
+    out: FloatArray = h + binary_entropy_bits(other)
+    return out
+
+
+def next_tests(
+    compiled: Compiled,
+    prior: FloatArray,
+    other_sum: FloatArray,
+    single_sum: FloatArray,
+    ceiling: FloatArray,
+    other_prior: float,
+    limit: int = 10,
+) -> list[dict[str, object]]:
+    """Rank the tests not yet done by expected information gain.
+
+    Parameters
+    ----------
+    compiled : Compiled
+        The patient's compiled evidence (to know what was done).
+    prior, other_sum, single_sum, ceiling : numpy.ndarray, shape (C,)
+        The patient's current state (see :func:`painmap.generators.inference.update`).
+    other_prior : float
+        Prior of other/unknown.
+    limit : int, optional
+        How many tests to return.
+
+    Returns
+    -------
+    list of dict
+        ``item``, ``name``, ``level``, ``root``, ``side``, ``cost_class``,
+        ``expected_information_gain_bits`` and ``p_positive``, best first.
+    """
+    sides = frozenset(s for s, on in zip(SIDES, compiled.side_mask[0], strict=True) if on)
+    bank = test_bank(sides)
+    if not bank.item:
+        return []
+    posterior, _ = update(prior, other_sum, single_sum, ceiling)
+    h_now = float(_entropy(prior, posterior, other_prior))
+
+    done: set[tuple[str, int]] = set()
+    groups: set[tuple[str, int]] = set()
+    for contrib in compiled.contributions:
+        obs = compiled.observations[contrib.observation]
+        done.add((obs.item, contrib.candidate))
+        if contrib.counted and obs.group is not None:
+            groups.add((obs.group, contrib.candidate))
+    targeted = np.isfinite(bank.sens)
+    keep = np.ones(len(bank.item), dtype=bool)
+    blocked = np.zeros_like(targeted)
+    for i, item_id in enumerate(bank.item):
+        cands = np.flatnonzero(targeted[i])
+        if any((item_id, int(c)) in done for c in cands):
+            keep[i] = False
+        g = bank.group[i]
+        if g is not None:
+            for c in cands:
+                if (g, int(c)) in groups:
+                    blocked[i, c] = True
+    d_pos = np.where(blocked, 0.0, bank.d_pos)
+    d_neg = np.where(blocked, 0.0, bank.d_neg)
+    single = bank.single[:, None]
+    ceil = np.where(single, np.minimum(ceiling[None, :], bank.ceiling[:, None]), ceiling[None, :])
+    post_pos, _ = update(
+        prior,
+        other_sum + np.where(single, 0.0, d_pos),
+        single_sum + np.where(single, d_pos, 0.0),
+        ceil,
+    )
+    post_neg, _ = update(
+        prior,
+        other_sum + np.where(single, 0.0, d_neg),
+        single_sum + np.where(single, d_neg, 0.0),
+        ceil,
+    )
+    anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)
+    anchor = anchor_score.argmax(axis=1)
+    rows = np.arange(len(bank.item))
+    p_anchor = posterior[anchor]
+    sn, sp = bank.sens[rows, anchor], bank.spec[rows, anchor]
+    p_pos = p_anchor * sn + (1.0 - p_anchor) * (1.0 - sp)
+    h_after = p_pos * _entropy(prior, post_pos, other_prior) + (1 - p_pos) * _entropy(
+        prior, post_neg, other_prior
+    )
+    gain = h_now - h_after
+    useful = keep & (anchor_score.max(axis=1) >= 0) & np.isfinite(gain)
+    order = sorted(
+        np.flatnonzero(useful),
+        key=lambda i: (-round(float(gain[i]), 9), COST_ORDER.get(bank.cost[i], 9), i),
+    )
+    out: list[dict[str, object]] = []
+    for i in (int(k) for k in order[:limit]):
+        out.append(
+            {
+                "item": bank.item[i],
+                "name": bank.name[i],
+                "level": bank.level[i],
+                "root": bank.root[i],
+                "side": bank.side[i],
+                "cost_class": bank.cost[i],
+                "expected_information_gain_bits": round(float(gain[i]), 5),
+                "p_positive": round(float(p_pos[i]), 4),
+            }
+        )
+    return out
