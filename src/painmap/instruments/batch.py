@@ -178,7 +178,9 @@ def _check(defn: InstrumentDefinition, x: FloatArray, filled: FloatArray, plan: 
     """Fast whole-array check; finds the first bad cell only when there is one."""
     k = len(defn.items)
     uniform = bool((plan.lo == plan.lo[0]).all() and (plan.hi == plan.hi[0]).all())
-    if uniform:  # whole-array reductions are faster than per-column ones
+    if filled.shape[0] == 0:
+        out_of_range = False
+    elif uniform:  # whole-array reductions are faster than per-column ones
         out_of_range = bool(filled.min() < plan.lo[0] or filled.max() > plan.hi[0])
     else:
         out_of_range = bool(

@@ -84,8 +84,10 @@ def test_max_missing_rejected_where_no_rule() -> None:
 # --- RMDQ ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("total", "category"), [(0, "functional"), (4, "functional"),
-                                                 (5, "dysfunctional"), (24, "dysfunctional")])
+@pytest.mark.parametrize(
+    ("total", "category"),
+    [(0, "functional"), (4, "functional"), (5, "dysfunctional"), (24, "dysfunctional")],
+)
 def test_rmdq_total_and_functional_threshold(total: int, category: str) -> None:
     res = score("rmdq", _sum_answers(24, total, 1))
     assert res.score == total and res.category == category and res.max == 24
@@ -185,9 +187,15 @@ def test_pcs_subscales_use_published_items() -> None:
     assert res.score == 28
 
 
-@pytest.mark.parametrize(("total", "category"), [(0, "below_threshold"), (29, "below_threshold"),
-                                                 (30, "clinically_relevant"),
-                                                 (52, "clinically_relevant")])
+@pytest.mark.parametrize(
+    ("total", "category"),
+    [
+        (0, "below_threshold"),
+        (29, "below_threshold"),
+        (30, "clinically_relevant"),
+        (52, "clinically_relevant"),
+    ],
+)
 def test_pcs_cutoff_30(total: int, category: str) -> None:
     assert score("pcs", _sum_answers(13, total, 4)).category == category
 
@@ -206,9 +214,18 @@ def test_pcs_prorating_when_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("total", "category", "flag"),
-    [(0, "subclinical", False), (29, "subclinical", False), (30, "mild", False),
-     (39, "mild", False), (40, "moderate", True), (49, "moderate", True), (50, "severe", True),
-     (59, "severe", True), (60, "extreme", True), (100, "extreme", True)],
+    [
+        (0, "subclinical", False),
+        (29, "subclinical", False),
+        (30, "mild", False),
+        (39, "mild", False),
+        (40, "moderate", True),
+        (49, "moderate", True),
+        (50, "severe", True),
+        (59, "severe", True),
+        (60, "extreme", True),
+        (100, "extreme", True),
+    ],
 )
 def test_csi_severity_and_cutoff_40(total: int, category: str, flag: bool) -> None:
     res = score("csi", _sum_answers(25, total, 4))
@@ -236,8 +253,9 @@ def _tsk_total(total: int) -> list[int]:
     return out
 
 
-@pytest.mark.parametrize(("total", "category"), [(17, "not_high"), (37, "not_high"),
-                                                 (38, "high"), (68, "high")])
+@pytest.mark.parametrize(
+    ("total", "category"), [(17, "not_high"), (37, "not_high"), (38, "high"), (68, "high")]
+)
 def test_tsk_cutoff_37(total: int, category: str) -> None:
     res = score("tsk17", _tsk_total(total) if total < 68 else [4, 4, 4, 1] * 4 + [4])
     assert res.score == total and res.category == category
@@ -246,9 +264,19 @@ def test_tsk_cutoff_37(total: int, category: str) -> None:
 # --- NRS -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "category"), [(0, "none"), (1, "mild"), (3, "mild"),
-                                                 (4, "moderate"), (6, "moderate"), (7, "severe"),
-                                                 (9, "severe"), (10, "excruciating")])
+@pytest.mark.parametrize(
+    ("value", "category"),
+    [
+        (0, "none"),
+        (1, "mild"),
+        (3, "mild"),
+        (4, "moderate"),
+        (6, "moderate"),
+        (7, "severe"),
+        (9, "severe"),
+        (10, "excruciating"),
+    ],
+)
 def test_nrs(value: int, category: str) -> None:
     res = score("nrs", [value])
     assert res.score == value and res.category == category
@@ -257,10 +285,25 @@ def test_nrs(value: int, category: str) -> None:
 
 # --- PROMIS PI 4a ----------------------------------------------------------------------
 
-PROMIS_PI_4A = {4: (41.6, 6.1), 5: (49.6, 2.5), 6: (52.0, 2.0), 7: (53.9, 1.9), 8: (55.6, 1.9),
-                9: (57.1, 1.9), 10: (58.5, 1.8), 11: (59.9, 1.8), 12: (61.2, 1.8),
-                13: (62.5, 1.8), 14: (63.8, 1.8), 15: (65.2, 1.8), 16: (66.6, 1.8),
-                17: (68.0, 1.8), 18: (69.7, 1.9), 19: (71.6, 2.1), 20: (75.6, 3.7)}
+PROMIS_PI_4A = {
+    4: (41.6, 6.1),
+    5: (49.6, 2.5),
+    6: (52.0, 2.0),
+    7: (53.9, 1.9),
+    8: (55.6, 1.9),
+    9: (57.1, 1.9),
+    10: (58.5, 1.8),
+    11: (59.9, 1.8),
+    12: (61.2, 1.8),
+    13: (62.5, 1.8),
+    14: (63.8, 1.8),
+    15: (65.2, 1.8),
+    16: (66.6, 1.8),
+    17: (68.0, 1.8),
+    18: (69.7, 1.9),
+    19: (71.6, 2.1),
+    20: (75.6, 3.7),
+}
 
 
 @pytest.mark.parametrize("raw", sorted(PROMIS_PI_4A))
@@ -278,16 +321,32 @@ def test_promis_needs_all_four_items() -> None:
 # --- ACR 2016 --------------------------------------------------------------------------
 
 AXIAL = ["neck", "upper_back", "lower_back"]
-LIMBS = ["shoulder_l", "shoulder_r", "hip_l", "hip_r", "upper_arm_l", "upper_arm_r",
-         "upper_leg_l", "upper_leg_r", "lower_arm_l", "lower_arm_r", "lower_leg_l",
-         "lower_leg_r"]
+LIMBS = [
+    "shoulder_l",
+    "shoulder_r",
+    "hip_l",
+    "hip_r",
+    "upper_arm_l",
+    "upper_arm_r",
+    "upper_leg_l",
+    "upper_leg_r",
+    "lower_arm_l",
+    "lower_arm_r",
+    "lower_leg_l",
+    "lower_leg_r",
+]
 
 
 def _sss(total: int) -> dict[str, int]:
     a = _sum_answers(3, min(total, 9), 3)
     b = _sum_answers(3, max(total - 9, 0), 1)
-    return dict(zip(["fatigue", "unrefreshed", "cognitive", "headache", "abdominal",
-                     "depression"], a + b, strict=True))
+    return dict(
+        zip(
+            ["fatigue", "unrefreshed", "cognitive", "headache", "abdominal", "depression"],
+            a + b,
+            strict=True,
+        )
+    )
 
 
 def _acr(sites: list[str], sss: int, months: float | None = 6) -> dict[str, Any]:
@@ -307,20 +366,25 @@ GENERALIZED_7 = ["neck", "shoulder_l", "shoulder_r", "hip_l", "hip_r", "lower_ba
         (_acr(["neck", "shoulder_l", "shoulder_r", "hip_l"], 8), False, (False, True, True)),
         (_acr(["neck", "shoulder_l", "shoulder_r"], 12), False, (False, False, True)),  # WPI 3
         # Jaw, chest and abdomen do not count towards generalized pain:
-        (_acr(["jaw_l", "jaw_r", "chest", "abdomen", "neck", "hip_l", "hip_r"], 6), False,
-         (True, False, True)),
+        (
+            _acr(["jaw_l", "jaw_r", "chest", "abdomen", "neck", "hip_l", "hip_r"], 6),
+            False,
+            (True, False, True),
+        ),
         (_acr(GENERALIZED_7, 5, months=2.9), False, (True, True, False)),
         (_acr(GENERALIZED_7, 5, months=3), True, (True, True, True)),
         (_acr(GENERALIZED_7, 5, months=None), None, (True, True, None)),
         (_acr(GENERALIZED_7[:3], 5, months=None), False, (False, False, None)),
     ],
 )
-def test_acr2016_criteria(answers: dict[str, Any], met: bool | None,
-                          parts: tuple[bool | None, ...]) -> None:
+def test_acr2016_criteria(
+    answers: dict[str, Any], met: bool | None, parts: tuple[bool | None, ...]
+) -> None:
     res = score("acr2016", answers)
     assert res.criteria_met is met
-    assert res.criteria == dict(zip(["severity", "generalized_pain", "duration"], parts,
-                                    strict=True))
+    assert res.criteria == dict(
+        zip(["severity", "generalized_pain", "duration"], parts, strict=True)
+    )
     wpi = len(answers["wpi_sites"])
     assert res.subscales["wpi"] == wpi
     assert res.score == wpi + sum(answers["sss"].values())
