@@ -18,22 +18,24 @@ from painmap.record.models import ExamRecord
 Rng = np.random.Generator
 
 #: test id -> (structure it points to, P(positive | that structure), P(positive | other)).
+#: Ids are the knowledge-base item ids of :mod:`painmap.generators`.
 EXAM_TESTS: dict[str, tuple[Structure, float, float]] = {
     "sij_distraction": (Structure.SIJ, 0.60, 0.19),
     "sij_thigh_thrust": (Structure.SIJ, 0.88, 0.31),
     "sij_compression": (Structure.SIJ, 0.69, 0.31),
     "sij_sacral_thrust": (Structure.SIJ, 0.63, 0.25),
-    "gaenslen": (Structure.SIJ, 0.53, 0.29),
-    "centralisation": (Structure.DISC, 0.40, 0.06),
-    "straight_leg_raise": (Structure.NERVE_ROOT, 0.92, 0.72),
-    "crossed_straight_leg_raise": (Structure.NERVE_ROOT, 0.28, 0.10),
-    "extension_rotation": (Structure.FACET, 0.70, 0.45),
-    "trigger_point": (Structure.MYOFASCIAL, 0.80, 0.20),
+    "sij_gaenslen": (Structure.SIJ, 0.53, 0.29),
+    "centralization": (Structure.DISC, 0.40, 0.06),
+    "slr": (Structure.NERVE_ROOT, 0.92, 0.72),
+    "crossed_slr": (Structure.NERVE_ROOT, 0.28, 0.10),
+    "revel_criteria": (Structure.FACET, 0.17, 0.10),
 }
 
-_SIDED = {"sij_distraction", "sij_thigh_thrust", "sij_compression", "sij_sacral_thrust",
-          "gaenslen", "straight_leg_raise", "crossed_straight_leg_raise", "extension_rotation",
-          "trigger_point"}
+#: The SIJ provocation tests whose count makes the Laslett cluster (>= 3 positive).
+SIJ_TESTS = ("sij_distraction", "sij_thigh_thrust", "sij_compression", "sij_sacral_thrust",
+             "sij_gaenslen")
+
+_SIDED = {*SIJ_TESTS, "sij_provocation_cluster", "slr", "crossed_slr", "revel_criteria"}
 
 
 def _side(lat: Latent, test: str) -> Side | None:
@@ -74,4 +76,11 @@ def exam_records(rng: Rng, lat: Latent, *, leg_pain: bool) -> list[ExamRecord]:
             root=root,
             side=_side(lat, test),
         ))
+    n_sij = sum(r.result is FindingResult.POSITIVE for r in out if r.test in SIJ_TESTS)
+    out.append(ExamRecord(
+        test="sij_provocation_cluster",
+        result=FindingResult.POSITIVE if n_sij >= 3 else FindingResult.NEGATIVE,
+        side=_side(lat, "sij_provocation_cluster"),
+        note=f"{n_sij} of {len(SIJ_TESTS)} provocation tests positive",
+    ))
     return out
