@@ -25,19 +25,21 @@ FloatArray = NDArray[np.float64]
 SINGLE_BLOCK_MAX = 0.5
 
 
+#: Probabilities are clipped to [1e-300, 1 - 1e-16] so that 0 maps to log10 odds -300.
+_TINY = 1e-300
+
+
 def log10_odds(p: ArrayLike) -> FloatArray:
-    """log10(p / (1 - p)); ``-inf`` at 0 and ``+inf`` at 1."""
+    """log10(p / (1 - p)); a probability of 0 gives -300 (effectively minus infinity)."""
     arr = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        out: FloatArray = np.log10(arr) - np.log10(1.0 - arr)
+    out: FloatArray = np.log10(np.maximum(arr, _TINY)) - np.log10(np.maximum(1.0 - arr, _TINY))
     return out
 
 
 def probability(log10_odds_value: ArrayLike) -> FloatArray:
     """Inverse of :func:`log10_odds`."""
-    arr = np.asarray(log10_odds_value, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        out: FloatArray = 1.0 / (1.0 + np.power(10.0, -arr))
+    arr = np.clip(np.asarray(log10_odds_value, dtype=np.float64), -300.0, 300.0)
+    out: FloatArray = 1.0 / (1.0 + np.power(10.0, -arr))
     return out
 
 
@@ -77,10 +79,14 @@ def cap_single(prior: ArrayLike, single_sum: ArrayLike, ceiling: ArrayLike) -> F
         ``min(single_sum, max(0, log10odds(min(ceiling, 0.5)) - log10odds(prior)))`` for
         positive sums; negative sums (a negative block) are applied unchanged.
     """
-    s = np.asarray(single_sum, dtype=np.float64)
     limit = log10_odds(np.minimum(np.asarray(ceiling, dtype=np.float64), SINGLE_BLOCK_MAX))
-    with np.errstate(invalid="ignore"):
-        room = np.maximum(limit - log10_odds(prior), 0.0)
+    return cap_single_lo(log10_odds(prior), single_sum, limit)
+
+
+def cap_single_lo(lpo: ArrayLike, single_sum: ArrayLike, limit_lo: ArrayLike) -> FloatArray:
+    """:func:`cap_single` with log10 prior odds and log10-odds limits precomputed."""
+    s = np.asarray(single_sum, dtype=np.float64)
+    room = np.maximum(np.asarray(limit_lo) - np.asarray(lpo), 0.0)
     capped: FloatArray = np.where(s > 0, np.minimum(s, room), s)
     return capped
 
@@ -99,9 +105,17 @@ def update(
         ``(posterior, applied_single)``: posterior probabilities and the single-block
         contribution actually applied after the cap.
     """
-    applied = cap_single(prior, single_sum, ceiling)
+    limit = log10_odds(np.minimum(np.asarray(ceiling, dtype=np.float64), SINGLE_BLOCK_MAX))
+    return update_lo(log10_odds(prior), other_sum, single_sum, limit)
+
+
+def update_lo(
+    lpo: ArrayLike, other_sum: ArrayLike, single_sum: ArrayLike, limit_lo: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`update` with log10 prior odds and log10-odds single-block limits precomputed."""
+    applied = cap_single_lo(lpo, single_sum, limit_lo)
     total = np.asarray(other_sum, dtype=np.float64) + applied
-    return probability(log10_odds(prior) + total), applied
+    return probability(np.asarray(lpo) + total), applied
 
 
 def other_log10_lr(prior: ArrayLike, posterior: ArrayLike) -> FloatArray:
@@ -111,10 +125,8 @@ def other_log10_lr(prior: ArrayLike, posterior: ArrayLike) -> FloatArray:
     """
     pr = np.asarray(prior, dtype=np.float64)
     po = np.asarray(posterior, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        terms = np.log10(np.clip(1.0 - po, 1e-300, 1.0)) - np.log10(np.clip(1.0 - pr, 1e-300, 1.0))
-    terms = np.where(pr > 0, terms, 0.0)
-    out: FloatArray = terms.sum(axis=-1)
+    ratio = np.maximum(1.0 - po, 1e-300) / np.maximum(1.0 - pr, 1e-300)
+    out: FloatArray = np.log10(np.prod(ratio, axis=-1))
     return out
 
 

@@ -30,6 +30,7 @@ from painmap.generators.inference import (
     other_log10_lr,
     probability,
     update,
+    update_lo,
 )
 from painmap.generators.knowledge import Accuracy, Item, load_kb
 
@@ -54,6 +55,19 @@ class TestBank:
     ceiling: FloatArray  # (I,)
     sens: FloatArray  # (I, C) sensitivity where targeted, nan elsewhere
     spec: FloatArray  # (I, C)
+    item_index: NDArray[np.intp]  # (I,) position of the item in the knowledge base
+    group_index: NDArray[np.intp]  # (I,) position of the group in GROUPS, -1 for none
+    cost_rank: NDArray[np.intp]  # (I,)
+
+
+@cache
+def groups() -> tuple[str, ...]:
+    """Every group name of the knowledge base, in first-use order."""
+    out: list[str] = []
+    for item in load_kb().items:
+        if item.group is not None and item.group not in out:
+            out.append(item.group)
+    return tuple(out)
 
 
 def _sn_sp(acc: Accuracy) -> tuple[float, float] | None:
@@ -91,6 +105,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
         k: []
         for k in ("item", "name", "cost", "level", "root", "side", "group", "single", "ceiling")
     }
+    ids = load_kb().ids
     d_pos: list[FloatArray] = []
     d_neg: list[FloatArray] = []
     sens: list[FloatArray] = []
@@ -146,6 +161,11 @@ def test_bank(sides: frozenset[str]) -> TestBank:
         ceiling=np.array(rows["ceiling"], dtype=float),
         sens=np.array(sens),
         spec=np.array(spec),
+        item_index=np.array([ids.index(str(i)) for i in rows["item"]], dtype=np.intp),
+        group_index=np.array(
+            [-1 if g is None else groups().index(str(g)) for g in rows["group"]], dtype=np.intp
+        ),
+        cost_rank=np.array([COST_ORDER.get(str(c), 9) for c in rows["cost"]], dtype=np.intp),
     )
 
 
@@ -192,40 +212,35 @@ def next_tests(
     posterior, _ = update(prior, other_sum, single_sum, ceiling)
     h_now = float(_entropy(prior, posterior, other_prior))
 
-    done: set[tuple[str, int]] = set()
-    groups: set[tuple[str, int]] = set()
+    index = {item_id: k for k, item_id in enumerate(load_kb().ids)}
+    done = np.zeros((len(index), N_CANDIDATES), dtype=bool)
+    in_group = np.zeros((len(groups()) + 1, N_CANDIDATES), dtype=bool)
+    group_pos = {g: k for k, g in enumerate(groups())}
     for contrib in compiled.contributions:
         obs = compiled.observations[contrib.observation]
-        done.add((obs.item, contrib.candidate))
+        done[index[obs.item], contrib.candidate] = True
         if contrib.counted and obs.group is not None:
-            groups.add((obs.group, contrib.candidate))
+            in_group[group_pos[obs.group], contrib.candidate] = True
     targeted = np.isfinite(bank.sens)
-    keep = np.ones(len(bank.item), dtype=bool)
-    blocked = np.zeros_like(targeted)
-    for i, item_id in enumerate(bank.item):
-        cands = np.flatnonzero(targeted[i])
-        if any((item_id, int(c)) in done for c in cands):
-            keep[i] = False
-        g = bank.group[i]
-        if g is not None:
-            for c in cands:
-                if (g, int(c)) in groups:
-                    blocked[i, c] = True
+    keep = ~(done[bank.item_index] & targeted).any(axis=1)
+    blocked = in_group[bank.group_index] & (bank.group_index >= 0)[:, None] & targeted
     d_pos = np.where(blocked, 0.0, bank.d_pos)
     d_neg = np.where(blocked, 0.0, bank.d_neg)
     single = bank.single[:, None]
     ceil = np.where(single, np.minimum(ceiling[None, :], bank.ceiling[:, None]), ceiling[None, :])
-    post_pos, _ = update(
-        prior,
+    lpo = log10_odds(prior)
+    limit_lo = log10_odds(np.minimum(ceil, SINGLE_BLOCK_MAX))
+    post_pos, _ = update_lo(
+        lpo,
         other_sum + np.where(single, 0.0, d_pos),
         single_sum + np.where(single, d_pos, 0.0),
-        ceil,
+        limit_lo,
     )
-    post_neg, _ = update(
-        prior,
+    post_neg, _ = update_lo(
+        lpo,
         other_sum + np.where(single, 0.0, d_neg),
         single_sum + np.where(single, d_neg, 0.0),
-        ceil,
+        limit_lo,
     )
     anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)
     anchor = anchor_score.argmax(axis=1)
@@ -237,11 +252,8 @@ def next_tests(
         prior, post_neg, other_prior
     )
     gain = h_now - h_after
-    useful = keep & (anchor_score.max(axis=1) >= 0) & np.isfinite(gain)
-    order = sorted(
-        np.flatnonzero(useful),
-        key=lambda i: (-round(float(gain[i]), 9), COST_ORDER.get(bank.cost[i], 9), i),
-    )
+    useful = np.flatnonzero(keep & (anchor_score.max(axis=1) >= 0) & np.isfinite(gain))
+    order = useful[np.lexsort((useful, bank.cost_rank[useful], -np.round(gain[useful], 9)))]
     out: list[dict[str, object]] = []
     for i in (int(k) for k in order[:limit]):
         out.append(

@@ -146,6 +146,33 @@ def _n_locations(structure: str, n_sides: FloatArray) -> FloatArray:
 _SIDE_COL = {"left": 0, "right": 1}
 
 
+def location_prior(
+    structure: str, age: ArrayLike, n_sides: ArrayLike, prevalence: ArrayLike | None = None
+) -> FloatArray:
+    """Prior of one location of a structure: ``1 - (1 - P(age)) ** (1 / n_locations)``.
+
+    Parameters
+    ----------
+    structure : str
+        Structure name.
+    age : array_like
+        Age(s).
+    n_sides : array_like
+        Number of candidate sides (1 or 2).
+    prevalence : array_like, optional
+        Override of the published prevalence (Monte Carlo draws).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per-location prior, broadcast over the inputs.
+    """
+    big_p = structure_prior_at_age(structure, age, prevalence)
+    n_loc = _n_locations(structure, np.asarray(n_sides, dtype=np.float64))
+    out: FloatArray = 1.0 - np.power(1.0 - big_p, 1.0 / n_loc)
+    return out
+
+
 def prior_matrix(
     age: ArrayLike,
     side_mask: NDArray[np.bool_],
@@ -178,9 +205,7 @@ def prior_matrix(
     per_structure: dict[str, FloatArray] = {}
     for name in STRUCTURES:
         prev = None if prevalences is None else prevalences.get(name)
-        big_p = np.broadcast_to(structure_prior_at_age(name, ages, prev), (rows,))
-        n_loc = _n_locations(name, n_sides)
-        per_structure[name] = 1.0 - np.power(1.0 - big_p, 1.0 / n_loc)
+        per_structure[name] = np.broadcast_to(location_prior(name, ages, n_sides, prev), (rows,))
     for j, cand in enumerate(CANDIDATES):
         p = per_structure[cand.structure]
         if cand.side is not None:

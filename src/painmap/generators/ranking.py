@@ -11,6 +11,7 @@ other/unknown mass is reported beside them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -151,7 +152,8 @@ def rank_compiled(
             continue
         contribs = per_cand.get(j, [])
         total = sum(x.log10_lr for x in contribs if x.counted)
-        lpo = float(log10_odds(prior[j]))
+        pj = float(prior[j])
+        lpo = math.log10(pj / (1.0 - pj))
         out.append(
             CandidateOut(
                 id=cand.id,
@@ -160,7 +162,7 @@ def rank_compiled(
                 root=cand.root,
                 side=cand.side,
                 prior=_round(prior[j], 9),
-                posterior=_round(float(probability(lpo + total)), 9),
+                posterior=_round(1.0 / (1.0 + 10.0 ** -(lpo + total)), 9),
                 interval=(_round(cand_iv[j, 0]), _round(cand_iv[j, 1])),
                 log10_prior_odds=_round(lpo, 9),
                 log10_posterior_odds=_round(lpo + total, 9),

@@ -14,12 +14,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from painmap.generators.candidates import N_CANDIDATES, STRUCTURES
+from painmap.generators.candidates import CANDIDATES, N_CANDIDATES, SIDES, STRUCTURES
 from painmap.generators.compile import Compiled
-from painmap.generators.inference import SINGLE_BLOCK_MAX, other_log10_lr, probability, update
-from painmap.generators.inference import log10_odds as _lo
+from painmap.generators.inference import (
+    SINGLE_BLOCK_MAX,
+    cap_single_lo,
+    log10_odds,
+    probability,
+)
 from painmap.generators.knowledge import load_priors_data
-from painmap.generators.priors import prior_matrix, structure_priors
+from painmap.generators.priors import location_prior, structure_priors
 
 FloatArray = NDArray[np.float64]
 
@@ -68,6 +72,9 @@ def intervals(
 ) -> tuple[FloatArray, FloatArray]:
     """95% posterior intervals for every candidate and for other/unknown.
 
+    Candidates that share a structure and exactly the same evidence have the same
+    distribution, so each distinct column is simulated once.
+
     Parameters
     ----------
     compiled : Compiled
@@ -80,7 +87,8 @@ def intervals(
     Returns
     -------
     tuple of numpy.ndarray
-        ``(candidate_intervals, other_interval)`` of shapes (C, 2) and (2,).
+        ``(candidate_intervals, other_interval)`` of shapes (C, 2) and (2,); candidates
+        that are not ranked get ``[0, 0]``.
     """
     rng = np.random.default_rng(seed)
     counted = [c for c in compiled.contributions if c.counted]
@@ -104,14 +112,45 @@ def intervals(
             m_other[j, c.candidate] += 1.0
     draws = mean + se * rng.standard_normal((n_draws, n_params))
     prevalences = _prevalence_draws(rng, n_draws)
-    mask = np.broadcast_to(compiled.side_mask.reshape(1, 2), (n_draws, 2))
-    prior = prior_matrix(np.full(n_draws, compiled.age), mask, prevalences)
-    posterior, _ = update(prior, draws @ m_other, draws @ m_single, ceiling)
-    cand = np.percentile(posterior, [2.5, 97.5], axis=0).T
+    mask = compiled.side_mask[0]
+    n_sides = float(mask.sum())
+    loc_prior = {
+        s: location_prior(s, compiled.age, n_sides, prevalences.get(s)) for s in STRUCTURES
+    }
+    ranked = [
+        j for j, cand in enumerate(CANDIDATES) if cand.side is None or mask[SIDES.index(cand.side)]
+    ]
+    columns: dict[tuple[object, ...], list[int]] = {}
+    for j in ranked:
+        sig = (
+            CANDIDATES[j].structure,
+            ceiling[j],
+            m_other[:, j].tobytes(),
+            m_single[:, j].tobytes(),
+        )
+        columns.setdefault(sig, []).append(j)
+    groups = list(columns.values())
+    first = [g[0] for g in groups]
+    weight = np.array([len(g) for g in groups], dtype=float)
+    prior = np.stack(
+        [np.broadcast_to(loc_prior[CANDIDATES[j].structure], (n_draws,)) for j in first], axis=1
+    )
+    lpo = log10_odds(prior)
+    total = draws @ m_other[:, first]
+    if m_single[:, first].any():
+        limit = log10_odds(np.minimum(ceiling[first], SINGLE_BLOCK_MAX))
+        total = total + cap_single_lo(lpo, draws @ m_single[:, first], limit)
+    posterior = probability(lpo + total)
+    per_column = np.percentile(posterior, [2.5, 97.5], axis=0).T
+    cand = np.zeros((N_CANDIDATES, 2))
+    for k, g in enumerate(groups):
+        cand[g] = per_column[k]
     other_data = load_priors_data()["other"]
-    k = other_data["prevalence"] * other_data["n"]
-    other_prior = rng.beta(k + 0.5, other_data["n"] - k + 0.5, size=n_draws)
-    other_post = probability(_lo(other_prior) + other_log10_lr(prior, posterior))
+    k_other = other_data["prevalence"] * other_data["n"]
+    other_prior = rng.beta(k_other + 0.5, other_data["n"] - k_other + 0.5, size=n_draws)
+    ratio = np.log10(np.maximum(1.0 - posterior, 1e-300)) - np.log10(
+        np.maximum(1.0 - prior, 1e-300)
+    )
+    other_post = probability(log10_odds(other_prior) + ratio @ weight)
     other = np.percentile(other_post, [2.5, 97.5])
-    # candidates that are not ranked (prior 0) have interval [0, 0]
     return cand, other
