@@ -5,19 +5,26 @@ Use :func:`rank` for one patient (evidence JSON → cited, auditable ranking),
 and :func:`load_kb` to read the knowledge base.
 """
 
+from painmap.generators.batch import COLUMNS, compile_cohort, posterior_matrix, rank_batch
 from painmap.generators.evidence import BlockEvidence, Evidence, Finding, parse_evidence
 from painmap.generators.knowledge import KnowledgeBase, load_kb
 from painmap.generators.ranking import CandidateOut, RankResult, explain, rank
+from painmap.generators.record_adapter import evidence_from_record
 
 __all__ = [
+    "COLUMNS",
     "BlockEvidence",
     "CandidateOut",
     "Evidence",
     "Finding",
     "KnowledgeBase",
     "RankResult",
+    "compile_cohort",
+    "evidence_from_record",
     "explain",
     "load_kb",
     "parse_evidence",
+    "posterior_matrix",
     "rank",
+    "rank_batch",
 ]
