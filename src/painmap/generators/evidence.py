@@ -97,7 +97,8 @@ def check_finding(finding: Finding, where: str) -> None:
     items = item_index()
     item = items.get(finding.item)
     if item is None:
-        raise ValidationFailure(f"{where}.item", f"unknown item {finding.item!r}", sorted(items))
+        allowed = sorted(k for k, v in items.items() if v.block is None)
+        raise ValidationFailure(f"{where}.item", f"unknown item {finding.item!r}", allowed)
     if item.block is not None:
         raise ValidationFailure(
             f"{where}.item", f"{finding.item!r} is a block: give it under 'blocks'"
