@@ -651,8 +651,10 @@ class Store:
 
 def pg_dump_guidance(url: str, path: Path) -> str:
     """How to back up a PostgreSQL painmap database with ``pg_dump`` (no password shown)."""
-    parsed = parse_url(url).set(drivername="postgresql", password=None)
-    target = parsed.render_as_string(hide_password=True)
+    parsed = parse_url(url)
+    user = f"{parsed.username}@" if parsed.username else ""
+    port = f":{parsed.port}" if parsed.port else ""
+    target = f"postgresql://{user}{parsed.host or 'localhost'}{port}/{parsed.database or ''}"
     return (
         "the online backup API is SQLite's; for PostgreSQL run\n"
         f"  pg_dump --format=custom --file {path} '{target}'\n"
