@@ -1,8 +1,8 @@
 """Password hashing (argon2id), session tokens and CSRF tokens.
 
-Passwords: argon2id with argon2-cffi's RFC 9106 "low memory" profile (t=3, m=64 MiB,
-p=4), above the ASVS 5.0 Appendix C minimum (t=2, m=19 MiB, p=1). Hashes made with
-weaker parameters are upgraded at the next successful login. When a user does not
+Passwords: argon2id with t=2, m=32 MiB, p=1, above the ASVS 5.0 Appendix C minimum
+(t=2, m=19 MiB, p=1) and sized for small clinic servers (one hash takes ~0.1-0.3 s on
+two cores). Hashes made with other parameters are upgraded at the next successful login. When a user does not
 exist the same verification runs against a dummy hash, so the response takes as long
 for an unknown user as for a wrong password.
 """
@@ -18,8 +18,24 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from painmap.core.errors import ValidationFailure
 
-_HASHER = PasswordHasher()  # argon2id, t=3, m=65536 KiB, p=4
+#: Production argon2id parameters.
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 32 * 1024
+ARGON2_PARALLELISM = 1
+
+_HASHER = PasswordHasher(
+    time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
+)
 _DUMMY_HASH = _HASHER.hash("painmap dummy password, never valid")
+
+
+def set_hasher_parameters(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Change the argon2id parameters (tests use cheap ones; keep the defaults in use)."""
+    global _HASHER, _DUMMY_HASH
+    _HASHER = PasswordHasher(
+        time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
+    )
+    _DUMMY_HASH = _HASHER.hash("painmap dummy password, never valid")
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128

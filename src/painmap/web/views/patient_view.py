@@ -15,7 +15,7 @@ from painmap.record.models import (
     TreatmentRecord,
 )
 from painmap.store import PatientChart
-from painmap.web.views.charts import drawing_markup
+from painmap.web.views.charts import drawing_markup, region_labels
 from painmap.web.views.trend import Marker, Point, trend_svg
 
 
@@ -36,31 +36,29 @@ def _drawing_change(prev: PainDrawingRecord | None, cur: PainDrawingRecord) -> l
     """Readable differences between two drawings (regions added/removed, intensity)."""
     if prev is None:
         return ["first drawing"]
-    try:
-        from painmap.bodymap import compare
-
-        result = compare(prev, cur)
-        summary = getattr(result, "summary", None)
-        if callable(summary):
-            text = summary()
-            return [str(t) for t in text] if isinstance(text, list) else [str(text)]
-    except (ImportError, AttributeError, TypeError, ValueError):
-        pass
+    labels = region_labels()
     before = {m.id: m.intensity for m in prev.marks}
     after = {m.id: m.intensity for m in cur.marks}
+
+    def names(ids: list[str]) -> str:
+        return ", ".join(labels.get(i, i) for i in ids)
+
     out = []
     added = sorted(set(after) - set(before))
     removed = sorted(set(before) - set(after))
     if added:
-        out.append(f"new: {', '.join(added)}")
+        out.append(f"new: {names(added)}")
     if removed:
-        out.append(f"resolved: {', '.join(removed)}")
+        out.append(f"gone: {names(removed)}")
     worse = [k for k in after if k in before and after[k] > before[k]]
     better = [k for k in after if k in before and after[k] < before[k]]
     if worse:
-        out.append(f"stronger: {', '.join(worse)}")
+        out.append(f"stronger: {names(worse)}")
     if better:
-        out.append(f"weaker: {', '.join(better)}")
+        out.append(f"weaker: {names(better)}")
+    strokes = len(cur.strokes) - len(prev.strokes)
+    if strokes:
+        out.append(f"{strokes:+d} drawn areas")
     return out or ["no change in marked regions"]
 
 
