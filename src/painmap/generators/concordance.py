@@ -18,7 +18,7 @@ import numpy as np
 
 from painmap.generators.candidates import SIDES
 from painmap.generators.compile import Compiled
-from painmap.generators.drawing_evidence import DERMATOME_MATCH_THRESHOLD, DrawingSummary
+from painmap.generators.drawing_evidence import DrawingSummary
 from painmap.generators.evidence import Finding
 from painmap.generators.knowledge import item_index, load_asymptomatic_data
 
@@ -76,8 +76,7 @@ def _drawing_check(
         if root is None:
             return None, "no root to compare with the drawing"
         check_sides = [f.side] if f.side in SIDES else sorted(sides)
-        scores = summary.dermatome_scores.get(root, {})
-        hit = any(scores.get(s, 0.0) >= DERMATOME_MATCH_THRESHOLD for s in check_sides)
+        hit = any(summary.follows_dermatome(root, s) for s in check_sides)
         where = "/".join(check_sides)
         return hit, f"{root} dermatome ({where}) {'is' if hit else 'is not'} drawn"
     if structure == "disc":

@@ -13,13 +13,19 @@ keeps what the ranking uses; :func:`findings_from_summary` turns that summary in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from painmap.bodymap import features
 from painmap.bodymap.drawing import Drawing
 from painmap.generators.candidates import ROOT_NAMES, SIDES
 from painmap.generators.evidence import Finding
 
-#: A dermatome counts as "followed" when its score for a side reaches this value.
-DERMATOME_MATCH_THRESHOLD = 0.5
+#: The drawing "follows" a root's dermatome on a side when at least this share of that
+#: side's painful lower-limb area lies in the root's territory ...
+DERMATOME_SHARE_MIN = 0.5
+#: ... and at least this share of the territory is painted (so one painted toe is not a
+#: dermatomal pattern). Both are painmap's operational definition, not published values.
+DERMATOME_SCORE_MIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,13 @@ class DrawingSummary:
     thigh_sides: frozenset[str] = frozenset()
     below_knee_sides: frozenset[str] = frozenset()
     dermatome_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    dermatome_share: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def follows_dermatome(self, root: str, side: str) -> bool:
+        """Whether the leg pain on ``side`` follows ``root``'s dermatome."""
+        share = self.dermatome_share.get(root, {}).get(side, 0.0)
+        score = self.dermatome_scores.get(root, {}).get(side, 0.0)
+        return share >= DERMATOME_SHARE_MIN and score >= DERMATOME_SCORE_MIN
 
     @property
     def pain_sides(self) -> frozenset[str]:
@@ -47,19 +60,19 @@ class DrawingSummary:
         ) & frozenset(SIDES)
 
 
-def _sides(value: object) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        value = {value}
+def _sides(value: list[Any]) -> frozenset[str]:
     out: set[str] = set()
-    for v in value:  # type: ignore[attr-defined]
-        s = str(getattr(v, "value", v))
+    for v in value:
+        s = str(v)
         if s in ("bilateral", "both"):
             out.update(SIDES)
         elif s in SIDES:
             out.add(s)
     return frozenset(out)
+
+
+def _per_root(raw: dict[Any, dict[Any, float]]) -> dict[str, dict[str, float]]:
+    return {str(r): {str(sd): float(v) for sd, v in per.items()} for r, per in raw.items()}
 
 
 def summarize_drawing(drawing: Drawing) -> DrawingSummary:
@@ -75,26 +88,17 @@ def summarize_drawing(drawing: Drawing) -> DrawingSummary:
     DrawingSummary
         Sides with pain per area, midline lumbar pain and dermatome scores.
     """
-    from painmap import bodymap
-
-    feats = bodymap.features(drawing)  # type: ignore[attr-defined]
-    scores_raw = getattr(feats, "dermatome_scores", {}) or {}
-    scores: dict[str, dict[str, float]] = {}
-    for root, per_side in scores_raw.items():
-        r = str(getattr(root, "value", root))
-        scores[r] = {str(getattr(s, "value", s)): float(v) for s, v in per_side.items()}
-    lumbar = _sides(getattr(feats, "lumbar_sides", None))
-    midline = bool(getattr(feats, "midline_lumbar", False))
-    any_pain = bool(drawing.marks or drawing.strokes)
+    feats = features(drawing)
     return DrawingSummary(
-        any_pain=any_pain,
-        midline_lumbar=midline,
-        lumbar_sides=lumbar,
-        buttock_sides=_sides(getattr(feats, "buttock_sides", None)),
-        groin_sides=_sides(getattr(feats, "groin_sides", None)),
-        thigh_sides=_sides(getattr(feats, "thigh_sides", None)),
-        below_knee_sides=_sides(getattr(feats, "below_knee_sides", None)),
-        dermatome_scores=scores,
+        any_pain=bool(drawing.marks or drawing.strokes),
+        midline_lumbar=feats.midline_lumbar,
+        lumbar_sides=_sides(feats.lumbar_sides),
+        buttock_sides=_sides(feats.buttock_sides) | _sides(feats.sij_sides),
+        groin_sides=_sides(feats.groin_sides),
+        thigh_sides=_sides(feats.thigh_sides),
+        below_knee_sides=_sides(feats.below_knee_sides),
+        dermatome_scores=_per_root(feats.dermatome_scores),
+        dermatome_share=_per_root(feats.dermatome_share),
     )
 
 
@@ -132,8 +136,7 @@ def findings_from_summary(summary: DrawingSummary, sides: frozenset[str]) -> lis
         out.append(Finding(item="drawing_below_knee", result="present", side=side))
     for root in ROOT_NAMES:
         for side in sorted(sides):
-            score = summary.dermatome_scores.get(root, {}).get(side, 0.0)
-            result = "present" if score >= DERMATOME_MATCH_THRESHOLD else "absent"
+            result = "present" if summary.follows_dermatome(root, side) else "absent"
             out.append(
                 Finding(item="drawing_dermatomal_match", result=result, root=root, side=side)
             )

@@ -110,8 +110,8 @@ def check_finding(finding: Finding, where: str) -> None:
     _check_location(where, finding.level, finding.root, finding.side)
     for field in item.requires:
         if getattr(finding, field) is None:
-            allowed = LEVEL_NAMES if field == "level" else ROOT_NAMES
-            raise ValidationFailure(f"{where}.{field}", f"{item.id} needs a {field}", allowed)
+            names = LEVEL_NAMES if field == "level" else ROOT_NAMES
+            raise ValidationFailure(f"{where}.{field}", f"{item.id} needs a {field}", names)
 
 
 def check_block(block: BlockEvidence, where: str) -> None:
