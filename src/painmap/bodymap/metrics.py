@@ -210,6 +210,32 @@ def marks_matrix(rows: list[dict[str, float]]) -> sp.csr_matrix:
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(REGION_IDS)))
 
 
+def _acr_of_region() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per region: WPI site index and ACR generalised-region index (-1 when none)."""
+    sc = schemes()
+    site = np.where(sc.wpi.any(axis=1), sc.wpi.argmax(axis=1), -1)
+    acr_of_site = np.where(sc.acr.any(axis=1), sc.acr.argmax(axis=1), -1)
+    acr = np.where(site >= 0, acr_of_site[np.maximum(site, 0)], -1)
+    return site.astype(np.int64), acr.astype(np.int64)
+
+
+def _row_max(values: NDArray[np.float64], indptr: NDArray[np.int64], empty: float
+             ) -> NDArray[np.float64]:
+    n = indptr.shape[0] - 1
+    out = np.full(n, empty)
+    has = np.diff(indptr) > 0
+    if values.size:
+        out[has] = np.maximum.reduceat(values, indptr[:-1][has])
+    return out
+
+
+def _gather(m: sp.csr_matrix | NDArray[np.float64], rows: NDArray[np.int64],
+            cols: NDArray[np.int64]) -> NDArray[np.float64]:
+    if sp.issparse(m):
+        return np.asarray(sp.csr_matrix(m)[rows, cols]).ravel().astype(np.float64)
+    return np.asarray(m, dtype=np.float64)[rows, cols]
+
+
 def metrics_batch(
     intensity: sp.csr_matrix | NDArray[np.float64],
     coverage: sp.csr_matrix | NDArray[np.float64] | None = None,
@@ -217,13 +243,17 @@ def metrics_batch(
 ) -> BatchMetrics:
     """Vectorised metrics of many drawings through the region x scheme matrices.
 
+    All work is O(non-zeros): per non-zero region entry, the region's scheme columns are
+    looked up and accumulated per drawing with ``bincount``; dermatome scores are one
+    sparse x dense product with the region x root matrix.
+
     Parameters
     ----------
     intensity : sparse or dense (n, R)
         Highest intensity per drawing and region (0 = no pain). For region-only drawings
         this is all that is needed (see :func:`marks_matrix`).
     coverage : sparse or dense (n, R), optional
-        Painted share per region (freehand drawings); defaults to ``intensity > 0``.
+        Painted share per region (freehand drawings); defaults to 1 where ``intensity > 0``.
     weighted : sparse or dense (n, R), optional
         Intensity-weighted coverage; defaults to ``intensity`` where covered.
 
@@ -232,51 +262,69 @@ def metrics_batch(
     BatchMetrics
     """
     s = schemes()
-    inten = sp.csr_matrix(intensity)
-    inten.eliminate_zeros()
+    n_reg = len(REGION_IDS)
     if coverage is None:
-        cov = inten.copy()
-        cov.data = np.ones_like(cov.data)
+        inten = sp.csr_matrix(intensity)
+        inten.sum_duplicates()
+        keep = inten.data > 0
+        n_rows = inten.shape[0]
+        all_rows = np.repeat(np.arange(n_rows), np.diff(inten.indptr))
+        kept = np.bincount(all_rows[keep], minlength=n_rows)
+        indptr = np.concatenate([[0], np.cumsum(kept)])
+        cols = inten.indices[keep].astype(np.int64)
+        ival = inten.data[keep].astype(np.float64)
+        cval = np.ones_like(ival)
+        wval = ival
     else:
         cov = sp.csr_matrix(coverage)
-    w = inten if weighted is None else sp.csr_matrix(weighted)
-    painful = cov.copy()
-    painful.data = (painful.data >= PAINFUL_COVERAGE).astype(np.float64)
-    painful.eliminate_zeros()
-    n = inten.shape[0]
-    extent = cov @ s.area
-    iwe = (w @ s.area) / 10.0
-    count = np.diff(painful.indptr).astype(np.int64)
-    site = (painful @ s.wpi) > 0
-    wpi = site.sum(axis=1).astype(np.int64)
-    gen = ((site.astype(np.float64) @ s.acr) > 0).sum(axis=1).astype(np.int64)
-    bk = (painful @ s.below_knee) > 0
-    ak = (painful @ s.above_knee_limb) > 0
-    lb = (painful @ s.low_back) > 0
+        cov.sum_duplicates()
+        cov.data = np.where(cov.data > 0, cov.data, 0.0)
+        cov.eliminate_zeros()
+        indptr = cov.indptr
+        cols = cov.indices.astype(np.int64)
+        cval = cov.data.astype(np.float64)
+        row_tmp = np.repeat(np.arange(cov.shape[0]), np.diff(indptr))
+        ival = _gather(intensity, row_tmp, cols)
+        wval = ival if weighted is None else _gather(weighted, row_tmp, cols)
+    n = len(indptr) - 1
+    indptr = np.asarray(indptr, dtype=np.int64)
+    row = np.repeat(np.arange(n), np.diff(indptr))
+    pain = cval >= PAINFUL_COVERAGE
+    prow, pcol = row[pain], cols[pain]
+    extent = np.bincount(row, weights=cval * s.area[cols], minlength=n).astype(np.float64)
+    iwe = np.bincount(row, weights=wval * s.area[cols], minlength=n) / 10.0
+    count = np.bincount(prow, minlength=n).astype(np.int64)
+    site_of, acr_of = _acr_of_region()
+    ps = site_of[pcol]
+    sk = prow[ps >= 0] * 19 + ps[ps >= 0]
+    wpi = (np.bincount(sk, minlength=n * 19).reshape(n, 19) > 0).sum(axis=1)
+    pa = acr_of[pcol]
+    ak_ = prow[pa >= 0] * 5 + pa[pa >= 0]
+    gen = (np.bincount(ak_, minlength=n * 5).reshape(n, 5) > 0).sum(axis=1)
+    bk = np.bincount(prow, weights=s.below_knee[pcol], minlength=n) > 0
+    ak = np.bincount(prow, weights=s.above_knee_limb[pcol], minlength=n) > 0
+    lb = np.bincount(prow, weights=s.low_back[pcol], minlength=n) > 0
     quebec = np.where(bk, 3, np.where(ak, 2, np.where(lb, 1, 0))).astype(np.int64)
-    left = painful @ (s.left * s.area)
-    right = painful @ (s.right * s.area)
+    left = np.bincount(prow, weights=(s.left * s.area)[pcol], minlength=n)
+    right = np.bincount(prow, weights=(s.right * s.area)[pcol], minlength=n)
     tot = left + right
     with np.errstate(invalid="ignore", divide="ignore"):
         lat = np.where(tot > 0, (right - left) / tot, np.nan)
-    derm = (cov @ s.dermatome_area) / s.dermatome_area.sum(axis=0)
-    mask_painful = painful.astype(bool)
-    pi = inten.multiply(mask_painful).tocsr()
-    maxi = np.asarray(pi.max(axis=1).todense()).ravel() if n else np.zeros(0)
-    # distality: max over painful regions of (distality + 1), minus 1
-    dmat = painful.multiply((s.distality + 1)[None, :].astype(np.float64)).tocsr()
-    dist = (np.asarray(dmat.max(axis=1).todense()).ravel() - 1).astype(np.int64) if n \
-        else np.zeros(0, dtype=np.int64)
+    cmat = sp.csr_matrix((cval, cols, indptr), shape=(n, n_reg))
+    derm = np.asarray(cmat @ s.dermatome_area) / s.dermatome_area.sum(axis=0)
+    pptr = np.concatenate([[0], np.cumsum(count)])
+    maxi = _row_max(ival[pain], pptr, 0.0)
+    dist = _row_max(s.distality[pcol].astype(np.float64), pptr, -1.0).astype(np.int64)
     return BatchMetrics(
-        extent_fraction=np.asarray(extent).ravel(),
-        intensity_weighted_extent=np.asarray(iwe).ravel(),
+        extent_fraction=extent,
+        intensity_weighted_extent=iwe,
         region_count=count,
-        max_intensity=maxi.astype(np.float64),
-        wpi=np.asarray(wpi).ravel(),
-        wpi_regions_generalized=np.asarray(gen).ravel(),
+        max_intensity=maxi,
+        wpi=wpi.astype(np.int64),
+        wpi_regions_generalized=gen.astype(np.int64),
         quebec=quebec,
         laterality_index=lat,
-        dermatomes=np.asarray(derm),
+        dermatomes=derm,
         distality=dist,
     )
 

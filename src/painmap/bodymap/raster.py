@@ -4,8 +4,9 @@ The label image holds, per view, the index of the region each pixel centre falls
 (-1 outside the body). Strokes are rasterised as the union of discs of radius
 ``width / 2`` centred on points sampled along each polyline (spacing at most a quarter of
 the width and one pixel), so a stroke covers the pixels whose centres lie within half its
-width of the drawn line. A stroke thinner than 1.5 pixels is widened to 1.5 pixels so
-that it always marks something.
+width of the drawn line (sampling every 0.7 radius leaves scallops of at most 6% of the
+radius at the edge). A stroke thinner than 1.5 pixels is widened to 1.5 pixels so that it
+always marks something.
 
 Everything works on whole batches of drawings held in flat numpy arrays
 (:class:`StrokeBatch`); single drawings go through the same code.
@@ -24,8 +25,8 @@ from numpy.typing import NDArray
 from painmap.bodymap.drawing import Drawing, View
 from painmap.bodymap.regions import CHART, REGION_IDS, REGION_INDEX
 
-#: Chart units per pixel of the canonical raster (400 x 1000 units -> 100 x 250 pixels).
-RASTER_STEP = 4.0
+#: Chart units per pixel of the canonical raster (400 x 1000 units -> 160 x 400 pixels).
+RASTER_STEP = 2.5
 VIEWS: tuple[View, ...] = (View.FRONT, View.BACK)
 VIEW_CODE: dict[View, int] = {View.FRONT: 0, View.BACK: 1}
 
@@ -192,7 +193,7 @@ def _samples(batch: StrokeBatch, step: float) -> tuple[FloatArray, FloatArray, F
     """Points sampled along every stroke: x, y, radius, view, drawing, intensity."""
     n_str = batch.stroke_drawing.shape[0]
     radius = np.maximum(batch.stroke_width / 2.0, 0.75 * step)
-    spacing = np.minimum(radius / 2.0, step)
+    spacing = 0.7 * radius
     pts = batch.points
     counts = np.diff(batch.stroke_start)
     stroke_of_point = np.repeat(np.arange(n_str), counts)
@@ -218,24 +219,52 @@ def _samples(batch: StrokeBatch, step: float) -> tuple[FloatArray, FloatArray, F
             batch.stroke_drawing[s_stroke], batch.stroke_intensity[s_stroke])
 
 
+#: Sub-pixel positions and radii are quantised to these fractions of a pixel for stencils.
+_SUB = 4
+_RADIUS_Q = 4
+
+
 @cache
-def _disc_offsets(r_px: int) -> tuple[IntArray, IntArray]:
-    d = np.arange(-r_px, r_px + 1)
-    gx, gy = np.meshgrid(d, d)
-    return gx.ravel().astype(np.int64), gy.ravel().astype(np.int64)
+def _stencil(qx: int, qy: int, qr: int, row: int) -> NDArray[np.int32]:
+    """Flat offsets (in a padded image with ``row`` pixels per row) of the pixels whose
+    centres lie within ``qr / _RADIUS_Q`` pixels of sub-pixel position ``(qx, qy)``."""
+    r = qr / _RADIUS_Q
+    fx, fy = (qx + 0.5) / _SUB, (qy + 0.5) / _SUB
+    span = int(np.ceil(r)) + 1
+    d = np.arange(-span, span + 1)
+    ox, oy = np.meshgrid(d, d)
+    ok = (ox + 0.5 - fx) ** 2 + (oy + 0.5 - fy) ** 2 <= r * r
+    return (oy[ok] * row + ox[ok]).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class _Padded:
+    margin: int
+    row: int
+    body_of_padded: NDArray[np.int32]
+
+
+@cache
+def _padded(step: float, margin: int) -> _Padded:
+    """Body-pixel index on an image padded by ``margin`` pixels on every side."""
+    lab = label_image(step)
+    nv, ny, nx = lab.shape
+    pad = np.full((nv, ny + 2 * margin, nx + 2 * margin), -1, dtype=np.int32)
+    pad[:, margin:margin + ny, margin:margin + nx] = lab.body_of_pixel.reshape(nv, ny, nx)
+    return _Padded(margin, nx + 2 * margin, pad.ravel())
 
 
 class _Scratch:
     """Reusable, never-cleared work arrays for de-duplicating hits in O(hits)."""
 
     def __init__(self) -> None:
-        self.index = np.empty(0, dtype=np.int64)
-        self.value = np.empty(0, dtype=np.float64)
+        self.index = np.empty(0, dtype=np.int32)
+        self.value = np.empty(0, dtype=np.float32)
 
     def ensure(self, n: int) -> None:
         if self.index.shape[0] < n:
-            self.index = np.empty(n, dtype=np.int64)
-            self.value = np.empty(n, dtype=np.float64)
+            self.index = np.empty(n, dtype=np.int32)
+            self.value = np.empty(n, dtype=np.float32)
 
 
 _SCRATCH = _Scratch()
@@ -244,10 +273,15 @@ _SCRATCH = _Scratch()
 def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
     """Painted body pixels of every drawing of a batch (each pixel once per drawing).
 
+    Each sampled point stamps a precomputed disc stencil chosen by its sub-pixel position
+    (quantised to 1/4 pixel) and radius (quantised to 1/4 pixel), on a padded image so
+    that no bounds checks are needed; duplicates are removed in O(hits) with a scratch
+    array that is never cleared.
+
     Parameters
     ----------
     batch : StrokeBatch
-        Strokes to rasterise; keep batches to a few thousand drawings (see
+        Strokes to rasterise; keep batches to about a thousand drawings (see
         :func:`iter_hits`).
     step : float, optional
         Chart units per pixel.
@@ -260,44 +294,51 @@ def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
     lab = label_image(step)
     _, ny, nx = lab.shape
     sx, sy, sr, sv, sd, si = _samples(batch, step)
-    r_px = np.ceil(sr / step).astype(np.int64)
+    rq = np.maximum(np.rint(sr / step * _RADIUS_Q), 1).astype(np.int64)
+    margin = int(np.ceil(rq.max() / _RADIUS_Q)) + 2 if rq.size else 2
+    pad = _padded(step, margin)
+    px, py = sx / step, sy / step
+    cx = np.minimum(np.floor(px).astype(np.int64), nx - 1)
+    cy = np.minimum(np.floor(py).astype(np.int64), ny - 1)
+    qx = np.minimum(((px - cx) * _SUB).astype(np.int64), _SUB - 1)
+    qy = np.minimum(((py - cy) * _SUB).astype(np.int64), _SUB - 1)
+    base = ((sv * (ny + 2 * margin) + cy + margin) * pad.row + cx + margin).astype(np.int32)
+    cls = (rq * _SUB + qy) * _SUB + qx
+    order = np.argsort(cls, kind="stable")
+    cls_sorted = cls[order]
+    bounds = np.flatnonzero(np.diff(cls_sorted)) + 1
+    starts = np.concatenate([[0], bounds])
+    ends = np.concatenate([bounds, [cls_sorted.shape[0]]])
     keys: list[IntArray] = []
-    vals: list[FloatArray] = []
-    cx = np.floor(sx / step).astype(np.int64)
-    cy = np.floor(sy / step).astype(np.int64)
-    for rp in np.unique(r_px):
-        sel = np.flatnonzero(r_px == rp)
-        ox, oy = _disc_offsets(int(rp))
-        px = cx[sel, None] + ox[None, :]
-        py = cy[sel, None] + oy[None, :]
-        dx = (px + 0.5) * step - sx[sel, None]
-        dy = (py + 0.5) * step - sy[sel, None]
-        ok = (dx * dx + dy * dy <= (sr[sel, None]) ** 2) & (px >= 0) & (px < nx) & (py >= 0) \
-            & (py < ny)
-        rows, cols = np.nonzero(ok)
-        s_idx = sel[rows]
-        flat = (sv[s_idx] * ny + py[rows, cols]) * nx + px[rows, cols]
-        body = lab.body_of_pixel[flat]
+    vals: list[NDArray[np.float32]] = []
+    n_body = lab.n_body
+    dbase = sd * n_body
+    si32 = si.astype(np.float32)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        c = int(cls_sorted[a])
+        sel = order[a:b]
+        st = _stencil(c % _SUB, (c // _SUB) % _SUB, c // (_SUB * _SUB), pad.row)
+        body = pad.body_of_padded[(base[sel, None] + st[None, :]).ravel()]
         inside = body >= 0
-        keys.append(sd[s_idx[inside]] * lab.n_body + body[inside])
-        vals.append(si[s_idx[inside]])
+        rep = np.repeat(sel, st.shape[0])[inside]
+        keys.append(dbase[rep] + body[inside])
+        vals.append(si32[rep])
     if not keys:
         empty = np.empty(0, dtype=np.int64)
         return Hits(empty, empty, np.empty(0, dtype=np.float64))
     key = np.concatenate(keys)
     val = np.concatenate(vals)
     n = key.shape[0]
-    _SCRATCH.ensure(batch.n_drawings * lab.n_body)
-    order = np.arange(n, dtype=np.int64)
-    _SCRATCH.index[key] = order
-    first = _SCRATCH.index[key] == order
+    _SCRATCH.ensure(batch.n_drawings * n_body)
+    pos = np.arange(n, dtype=np.int32)
+    _SCRATCH.index[key] = pos
+    ukey = key[_SCRATCH.index[key] == pos]
     _SCRATCH.value[key] = 0.0
     np.maximum.at(_SCRATCH.value, key, val)
-    ukey = key[first]
-    return Hits(ukey // lab.n_body, ukey % lab.n_body, _SCRATCH.value[ukey].copy())
+    return Hits(ukey // n_body, ukey % n_body, _SCRATCH.value[ukey].astype(np.float64))
 
 
-def iter_hits(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 2048
+def iter_hits(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 256
               ) -> Iterator[tuple[int, Hits]]:
     """Rasterise a large batch chunk by chunk; yields ``(first drawing index, hits)``."""
     for lo in range(0, batch.n_drawings, chunk):
@@ -305,7 +346,7 @@ def iter_hits(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 2048
         yield lo, rasterise(batch.select(lo, hi), step)
 
 
-def stroke_region_state(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 2048
+def stroke_region_state(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 256
                         ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per drawing and region: covered fraction, highest and mean stroke intensity.
 
