@@ -220,7 +220,7 @@ def _resample_cached(
     return (acc / total).reshape(tuple(shape[:3]))
 
 
-def template_gm_volumes(voxel_size: float = 2.0) -> dict[str, float]:
+def template_gm_volumes(voxel_size: float = 6.0) -> dict[str, float]:
     """Grey-matter volume (mm³) of each pain ROI in the MNI152 GM template.
 
     Parameters
@@ -234,7 +234,7 @@ def template_gm_volumes(voxel_size: float = 2.0) -> dict[str, float]:
         A reference for what ``gm_volume_mm3`` measures on a template-space brain.
     """
     shape, affine = coarse_grid(voxel_size)
-    labels = roi_labels(shape, affine, min_fraction=0.5)
+    labels = roi_labels(shape, affine)
     gm = resample_template(GM_TEMPLATE, shape, affine)
     vox = float(np.prod(np.sqrt((affine[:3, :3] ** 2).sum(axis=0))))
     sums = np.bincount(labels.ravel(), weights=gm.ravel(), minlength=len(ROI_IDS) + 1)

@@ -67,7 +67,7 @@ def group_comparison(measures: Any, participants: Any, covariates: Any) -> Any:
         cohens_d, t, p, q, significant_fdr``.
     """
     pd = require("pandas")
-    sm = require("statsmodels.api")
+    lm = require("statsmodels.regression.linear_model")
     base = _baseline_rows(measures)
     cov = covariates[["participant_id", "session", "etiv_mm3"]]
     data = base.merge(participants, on="participant_id").merge(
@@ -90,9 +90,9 @@ def group_comparison(measures: Any, participants: Any, covariates: Any) -> Any:
         etiv = d["etiv_mm3"].astype(float)
         if etiv.notna().all() and etiv.nunique() > 1:
             x["etiv"] = _zscore(etiv)
-        x = sm.add_constant(x, has_constant="add")
+        x.insert(0, "const", 1.0)
         if n_p >= 2 and n_c >= 2 and len(d) > x.shape[1] + 1:
-            fit = sm.OLS(y.to_numpy(), x.to_numpy()).fit()
+            fit = lm.OLS(y.to_numpy(), x.to_numpy()).fit()
             j = list(x.columns).index("patient")
             ci = fit.conf_int()[j]
             row.update(
@@ -166,7 +166,7 @@ def longitudinal(measures: Any, participants: Any) -> Any:
         percent_change, ci_low, ci_high, cohens_dz, t, p, q, significant_fdr``.
     """
     pd = require("pandas")
-    sm = require("statsmodels.api")
+    lm = require("statsmodels.regression.linear_model")
     ch = _changes(measures, participants, "patient").dropna(subset=["change"])
     rows = []
     for (roi, measure, ses), d in ch.groupby(["roi", "measure", "session"], sort=False):
@@ -181,7 +181,7 @@ def longitudinal(measures: Any, participants: Any) -> Any:
             "sd_change": float(y.std(ddof=1)) if len(y) > 1 else np.nan,
         }
         if len(y) >= 3 and np.ptp(y) > 0:
-            fit = sm.OLS(y, np.ones((len(y), 1))).fit()
+            fit = lm.OLS(y, np.ones((len(y), 1))).fit()
             ci = fit.conf_int()[0]
             row.update(
                 t=float(fit.tvalues[0]),

@@ -325,7 +325,7 @@ def _simulate_into(root: Path, cfg: SimulationConfig) -> dict[str, Any]:
         sex = "F" if rng.random() < 0.5 else "M"
         head = float(np.clip(rng.normal(1.0, 0.08), 0.8, 1.2))
         relief = float(rng.uniform(0.0, 1.0)) if is_patient else 0.0
-        roi_factor = rng.normal(1.0, 0.015, len(ROI_IDS))
+        roi_factor = rng.normal(1.0, 0.01, len(ROI_IDS))
         nrs0 = (
             float(np.clip(rng.normal(6.5, 1.0), 4.0, 9.5))
             if is_patient
