@@ -127,6 +127,9 @@ def test_login_page_uses_double_submit_csrf(web_env: WebEnv) -> None:
     r = client.post("/login", data={"username": "doc", "password": PASSWORD, "csrf_token": "bad"},
                     follow_redirects=False)
     assert r.status_code == 403
+    client = web_env.app()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
     r = client.post("/login", data={"username": "doc", "password": PASSWORD,
                                     "csrf_token": token.group(1)}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/patients"

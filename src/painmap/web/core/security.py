@@ -2,9 +2,9 @@
 
 Passwords: argon2id with t=2, m=32 MiB, p=1, above the ASVS 5.0 Appendix C minimum
 (t=2, m=19 MiB, p=1) and sized for small clinic servers (one hash takes ~0.1-0.3 s on
-two cores). Hashes made with other parameters are upgraded at the next successful login. When a user does not
-exist the same verification runs against a dummy hash, so the response takes as long
-for an unknown user as for a wrong password.
+two cores). Hashes made with other parameters are upgraded at the next successful
+login. When a user does not exist the same verification runs against a dummy hash, so
+the response takes as long for an unknown user as for a wrong password.
 """
 
 from __future__ import annotations

@@ -146,5 +146,5 @@ def ranking_json(patient: Any, *, today: date) -> dict[str, Any]:
     """The ranking as JSON for the API."""
     from painmap.web.views.ranking import ranking_view
 
-    view = ranking_view(patient, today=today)
+    view = ranking_view(patient, today=today, with_interval=True)
     return {k: v for k, v in view.items() if k != "spine_svg"}
