@@ -496,6 +496,19 @@ def _outline(tube: Tube) -> list[Point]:
     return tube.patch(tube.ts[0], tube.ts[-1], -1.0, 1.0)
 
 
+def _contours(tube: Tube) -> list[list[Point]]:
+    """Visible edges of a tube: its side edges, joined over a free end (head top, hand
+    and foot tips); ends that attach to another tube are left open."""
+    poly = _outline(tube)
+    half = len(poly) // 2
+    left, right_rev = poly[:half], poly[half:]
+    if tube.name == "head_neck":
+        return [list(reversed(left)) + list(reversed(right_rev))]
+    if tube.name in ("hand", "foot"):
+        return [left + right_rev]
+    return [left, list(reversed(right_rev))]
+
+
 def build(dermatomes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build ``(chart, regions)`` documents from the geometry and the dermatome table.
 
@@ -550,12 +563,15 @@ def build(dermatomes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     for view in ("front", "back"):
         tubes = _tubes(view)
-        outlines = [_round_poly(_outline(t)) for t in tubes["mid"].values()]
-        outlines += [_round_poly(_outline(t)) for p in ("vl", "vr") for t in tubes[p].values()]
+        all_tubes = list(tubes["mid"].values()) + [
+            t for p in ("vl", "vr") for t in tubes[p].values()]
+        outlines = [_round_poly(_outline(t)) for t in all_tubes]
+        contours = [_round_poly(c) for t in all_tubes for c in _contours(t)]
         chart["views"][view] = {
             "width": WIDTH,
             "height": HEIGHT,
             "outlines": outlines,
+            "contours": contours,
             "regions": {g["id"]: g["polygon"] for g in geo if g["view"] == view},
         }
     table = {
@@ -616,8 +632,9 @@ def chart_svg_text(chart: dict[str, Any], table: dict[str, Any], view: str) -> s
         )
     lines.append("</g>")
     lines.append('<g class="outline" fill="none" stroke="#3d3833" stroke-width="1.4">')
-    for poly in v["outlines"]:
-        lines.append(f'<path d="{_path(poly)}"/>')
+    for poly in v["contours"]:
+        pts = " ".join(f"{x:g},{y:g}" for x, y in poly)
+        lines.append(f'<polyline points="{pts}"/>')
     lines.append("</g>")
     left_x, right_x = (30, 370)
     left_txt, right_txt = ("R", "L") if view == "front" else ("L", "R")

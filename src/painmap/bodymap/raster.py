@@ -294,6 +294,9 @@ def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
     lab = label_image(step)
     _, ny, nx = lab.shape
     sx, sy, sr, sv, sd, si = _samples(batch, step)
+    if sx.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return Hits(empty, empty, np.empty(0, dtype=np.float64))
     rq = np.maximum(np.rint(sr / step * _RADIUS_Q), 1).astype(np.int64)
     margin = int(np.ceil(rq.max() / _RADIUS_Q)) + 2 if rq.size else 2
     pad = _padded(step, margin)
@@ -323,9 +326,6 @@ def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
         rep = np.repeat(sel, st.shape[0])[inside]
         keys.append(dbase[rep] + body[inside])
         vals.append(si32[rep])
-    if not keys:
-        empty = np.empty(0, dtype=np.int64)
-        return Hits(empty, empty, np.empty(0, dtype=np.float64))
     key = np.concatenate(keys)
     val = np.concatenate(vals)
     n = key.shape[0]

@@ -92,6 +92,7 @@ class ViewGeometry(BaseModel):
     width: float
     height: float
     outlines: list[list[tuple[float, float]]]
+    contours: list[list[tuple[float, float]]] = []
     regions: dict[str, list[tuple[float, float]]]
 
 
