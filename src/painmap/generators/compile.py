@@ -254,7 +254,7 @@ def _instrument_findings(evidence: Evidence, notes: list[str]) -> list[Finding]:
             )
         result = instruments.score(name, answers)  # type: ignore[attr-defined]
         value = getattr(result, "score", None)
-        if value is None or not getattr(result, "complete", True):
+        if value is None:
             notes.append(f"instruments.{name}: incomplete, not used")
             continue
         assert item.cutoff is not None
