@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import cast
 
 import click
 import typer
@@ -16,6 +17,15 @@ from pydantic import ValidationError
 
 from painmap.commands._common import err_console, format_pydantic_error
 from painmap.core.errors import PainmapError
+
+# typer vendors its own click: its usage errors are not click.ClickException subclasses
+try:
+    from typer._click.exceptions import ClickException as _TyperClickException
+
+    _TYPER_CLICK_ERRORS: tuple[type[Exception], ...] = (_TyperClickException,)
+except ImportError:  # older typer uses click itself
+    _TYPER_CLICK_ERRORS = ()
+_CLICK_ERRORS: tuple[type[Exception], ...] = (click.ClickException, *_TYPER_CLICK_ERRORS)
 
 app = typer.Typer(
     name="painmap",
@@ -61,13 +71,14 @@ def main(argv: list[str] | None = None) -> None:
         Arguments (without the program name); defaults to ``sys.argv[1:]``.
     """
     try:
-        app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        code = app(args=argv, standalone_mode=False)
+    except (click.exceptions.Exit, typer.Exit) as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _CLICK_ERRORS as exc:
+        shown = cast(click.ClickException, exc)
+        shown.show()
+        sys.exit(shown.exit_code)
+    except (click.exceptions.Abort, typer.Abort):
         err_console.print("aborted")
         sys.exit(130)
     except PainmapError as exc:
@@ -81,6 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     except (OSError, ValueError) as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
+    # with standalone_mode=False, typer returns the code of ``raise typer.Exit(code)``
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
