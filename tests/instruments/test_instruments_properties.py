@@ -141,6 +141,11 @@ def test_batch_rejects_bad_codes_and_shapes() -> None:
     with pytest.raises(ValidationFailure) as info:
         score_batch("odi", np.zeros((5, 9)))
     assert info.value.field == "answers"
+    for bad in (np.inf, -np.inf, -1.0):
+        rows = np.full((4, 10), np.nan)
+        rows[2, 7] = bad
+        with pytest.raises(ValidationFailure, match=r"answers\[2, 7\]"):
+            score_batch("odi", rows, max_missing=10)
     tsk = np.ones((2, 17))
     tsk[1, 16] = 0
     with pytest.raises(ValidationFailure, match=r"answers\[1, 16\]"):

@@ -174,19 +174,31 @@ def _locate_bad(defn: InstrumentDefinition, items: FloatArray, plan: _Plan) -> N
         )
 
 
-def _check(defn: InstrumentDefinition, x: FloatArray, filled: FloatArray, plan: _Plan) -> None:
-    """Fast whole-array check; finds the first bad cell only when there is one."""
+def _check(
+    defn: InstrumentDefinition, x: FloatArray, items: FloatArray, points: FloatArray, plan: _Plan
+) -> None:
+    """Fast whole-array check; finds the first bad cell only when there is one.
+
+    ``items`` may hold NaN (ignored by ``fmin``/``fmax``); ``points`` is ``items`` with
+    NaN replaced by 0, used for the whole-number check.
+    """
     k = len(defn.items)
-    uniform = bool((plan.lo == plan.lo[0]).all() and (plan.hi == plan.hi[0]).all())
-    if filled.shape[0] == 0:
-        out_of_range = False
-    elif uniform:  # whole-array reductions are faster than per-column ones
-        out_of_range = bool(filled.min() < plan.lo[0] or filled.max() > plan.hi[0])
-    else:
-        out_of_range = bool(
-            (filled.min(axis=0) < plan.lo).any() or (filled.max(axis=0) > plan.hi).any()
-        )
-    if filled.shape[0] and (out_of_range or not np.array_equal(np.rint(filled), filled)):
+    out_of_range = False
+    if items.shape[0]:
+        # Reduce over runs of adjacent columns that share a range: whole-block reductions
+        # are far faster than per-column (axis=0) ones.
+        start = 0
+        for j in range(1, k + 1):
+            if j == k or plan.lo[j] != plan.lo[start] or plan.hi[j] != plan.hi[start]:
+                block = items[:, start:j]
+                if (
+                    np.fmin.reduce(block, axis=None) < plan.lo[start]
+                    or np.fmax.reduce(block, axis=None) > plan.hi[start]
+                ):
+                    out_of_range = True
+                    break
+                start = j
+    if items.shape[0] and (out_of_range or not np.array_equal(np.rint(points), points)):
         _locate_bad(defn, x[:, :k], plan)
     if defn.answer_format == "acr2016":
         dur = x[:, k]
@@ -255,10 +267,8 @@ def score_batch(
     any_nan = not np.isfinite(items.sum())
     nan = np.isnan(items) if any_nan else np.zeros((0, 0), dtype=bool)
     plan = _plan(defn)
-    filled = np.where(nan, plan.lo, items) if any_nan else items
-    _check(defn, x, filled, plan)
-
     points = np.where(nan, 0.0, items) if any_nan else items
+    _check(defn, x, items, points, plan)
 
     # One matrix product gives the total and every subscale sum.
     index = {item.id: j for j, item in enumerate(defn.items)}
@@ -270,15 +280,20 @@ def score_batch(
     # Items whose points differ from their value (reversed, recoded): correct the sums
     # column by column instead of copying the whole array.
     for j, a, lut in plan.mapped:
-        col_points = lut[(filled[:, j] - a).astype(np.intp)]
         if any_nan:
+            col_points = lut[(np.where(nan[:, j], a, items[:, j]) - a).astype(np.intp)]
             col_points[nan[:, j]] = 0.0
-        sums += np.outer(col_points - points[:, j], weights[j])
+        else:
+            col_points = lut[(items[:, j] - a).astype(np.intp)]
+        delta = col_points - points[:, j]
+        for col in np.flatnonzero(weights[j]).tolist():
+            sums[:, col] += delta
+    sub_cols = [[index[i] for i in sub.items] for sub in defn.subscales]
+    sub_missing: list[IntArray] = []
     if any_nan:
-        nan_counts = nan.astype(np.float64) @ weights
-        answered = k - nan_counts[:, 0].astype(np.int64)
+        answered: IntArray = k - np.count_nonzero(nan, axis=1).astype(np.int64)
+        sub_missing = [np.count_nonzero(nan[:, c], axis=1).astype(np.int64) for c in sub_cols]
     else:
-        nan_counts = np.zeros((0, 0))
         answered = np.full(n, k, dtype=np.int64)
     missing = k - answered
     scorable = (missing <= limit) & (answered > 0)
@@ -291,7 +306,7 @@ def score_batch(
         size = len(sub.items)
         s = sums[:, s_i]
         if any_nan:
-            cnt = size - nan_counts[:, s_i]
+            cnt = size - sub_missing[s_i - 1]
             with np.errstate(invalid="ignore", divide="ignore"):
                 if prorate:
                     s = np.where(cnt < size, s * size / cnt, s)
