@@ -61,7 +61,8 @@ def asymptomatic_probability(finding: str, age: float, params: dict[str, Any]) -
 
 def imaging_records(rng: Rng, lat: Latent, params: dict[str, Any]) -> list[ImagingRecord]:
     """MRI findings per level: age-typical degeneration plus the generator's own signs."""
-    found: dict[tuple[ImagingFinding, SpinalLevel, Side | None], ImagingRecord] = {}
+    # one record per finding and level (a bilateral finding covers both sides)
+    found: dict[tuple[ImagingFinding, SpinalLevel], ImagingRecord] = {}
 
     def add(f: ImagingFinding, level: SpinalLevel, side: Side | None, root: Root | None = None
             ) -> None:
@@ -69,7 +70,7 @@ def imaging_records(rng: Rng, lat: Latent, params: dict[str, Any]) -> list[Imagi
             side = Side.BILATERAL
         if f not in _SIDED:
             side = None if f is not ImagingFinding.DISC_PROTRUSION else side
-        key = (f, level, side)
+        key = (f, level)
         if key not in found:
             found[key] = ImagingRecord(modality=Modality.MRI, finding=f, level=level, side=side,
                                        root=root)
@@ -88,8 +89,7 @@ def imaging_records(rng: Rng, lat: Latent, params: dict[str, Any]) -> list[Imagi
                 side = lat.side if f in _SIDED or f is ImagingFinding.DISC_PROTRUSION else None
                 root = lat.root if f is ImagingFinding.ROOT_COMPRESSION else None
                 add(f, lat.level, side, root)
-    return sorted(found.values(), key=lambda r: (r.level.value, r.finding.value,
-                                                 (r.side or "").__str__()))
+    return sorted(found.values(), key=lambda r: (r.level.value, r.finding.value))
 
 
 def emg_records(rng: Rng, lat: Latent, leg_pain: bool, params: dict[str, Any]
