@@ -175,7 +175,7 @@ def test_block_specs() -> None:
     assert mbb is not None
     # Schwarzer 1994: PPV of a single block 31% (15% confirmed of 47% screening-positive)
     assert mbb.single_block_ceiling == 0.31
-    assert 0.15 / 0.47 == pytest.approx(mbb.single_block_ceiling, abs=0.01)
+    assert pytest.approx(mbb.single_block_ceiling, abs=0.01) == 0.15 / 0.47
     sij = item_index()["block_sij_intraarticular_single"].block
     assert sij is not None
     assert sij.single_block_ceiling == pytest.approx(10 / 19, abs=0.001)  # Maigne 1996

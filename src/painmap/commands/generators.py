@@ -76,8 +76,9 @@ def kb_command(
             }
         )
         return
-    table = Table(title=f"painmap knowledge base {kb.version}")
-    for col in ("id", "cost", "targets", "LR+", "LR-", "verified", "citations"):
+    table = Table(title=f"painmap knowledge base {kb.version} (citations: --json)")
+    table.add_column("id", no_wrap=True)
+    for col in ("target", "LR+", "LR-", "verified"):
         table.add_column(col)
     for item in kb.items:
         for t in item.targets:
@@ -85,12 +86,10 @@ def kb_command(
             lr_neg = acc.lr_neg if acc else None
             table.add_row(
                 item.id,
-                item.cost_class,
-                f"{t.structure} ({t.match})",
+                t.structure,
                 f"{acc.lr_pos:.2f}" if acc else "-",
                 f"{lr_neg:.2f}" if lr_neg is not None else "-",
-                ("yes" if acc.verified else "no") if acc else "-",
-                ", ".join(acc.citations) if acc else "not counted",
+                ("yes" if acc.verified else "no") if acc else "not counted",
             )
     console.print(table)
 
