@@ -135,7 +135,7 @@ def simulate_command(
 def run_command(
     bids_dir: Annotated[Path, typer.Argument(help="BIDS dataset (derivatives/ inside).")],
     out_dir: Annotated[Path, typer.Argument(help="Output folder.")],
-    analysis_level: Annotated[AnalysisLevel, typer.Argument(help="participant or group.")],
+    analysis_level: Annotated[str, typer.Argument(help="participant or group.")],
     participant_label: Annotated[
         list[str] | None,
         typer.Option("--participant-label", help="Subject label(s) to process (without sub-)."),
@@ -148,11 +148,14 @@ def run_command(
     ] = None,
 ) -> None:
     """BIDS app: participant-level ROI measures, or group-level models and report."""
+    levels = [level.value for level in AnalysisLevel]
+    if analysis_level not in levels:
+        raise ValidationFailure("analysis_level", f"unknown level {analysis_level!r}", levels)
     if scheduler and workers is not None:
         raise ValidationFailure(
             "--scheduler/--workers", "give one of them, not both", ["--scheduler", "--workers"]
         )
-    if analysis_level is AnalysisLevel.group:
+    if analysis_level == AnalysisLevel.group:
         from painmap.neuro.grouprun import run_group
 
         with console.status("fitting group models..."):
