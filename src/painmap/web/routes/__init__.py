@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from painmap.web.routes import (
@@ -14,6 +16,24 @@ from painmap.web.routes import (
     pages_patient,
     pages_research,
 )
+
+
+def route_table(routes: list[Any]) -> list[tuple[str, str]]:
+    """Every (method, path template) served by ``routes``, routers included.
+
+    Used by the authorisation matrix test so that no route escapes it.
+    """
+    out: list[tuple[str, str]] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            out.extend(route_table(list(inner.routes)))
+            continue
+        methods = getattr(route, "methods", None)
+        path = getattr(route, "path", None)
+        if methods and isinstance(path, str):
+            out.extend((m, path) for m in sorted(set(methods) - {"HEAD", "OPTIONS"}))
+    return out
 
 
 def register_routes(app: FastAPI) -> None:
