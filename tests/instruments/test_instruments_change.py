@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from painmap.core.errors import ValidationFailure
-from painmap.instruments import change
+from painmap.instruments import INSTRUMENT_IDS, change, get_definition
 
 
 def _met(result: object) -> dict[str, bool | None]:
@@ -110,3 +112,23 @@ def test_unknown_instrument() -> None:
     with pytest.raises(ValidationFailure) as info:
         change("vas", 5, 3)
     assert info.value.field == "instrument"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(INSTRUMENT_IDS), st.floats(0, 1), st.floats(0, 1))
+def test_change_properties(iid: str, u: float, v: float) -> None:
+    d = get_definition(iid)
+    lo, hi = d.scoring.min, d.scoring.max
+    b, f = lo + u * (hi - lo), lo + v * (hi - lo)
+    res = change(iid, b, f)
+    assert res.absolute_change == pytest.approx(f - b)
+    assert res.improvement == pytest.approx(b - f)
+    assert (res.percent_change is None) == (b == 0)
+    if not d.change.rules:
+        assert res.meaningful is None
+    else:
+        assert res.meaningful is not None
+        if res.improvement <= 0:
+            assert res.meaningful is False
+        assert res.meaningful == any(
+            r.met and r.level in d.change.meaningful_levels for r in res.rules)

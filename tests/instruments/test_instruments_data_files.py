@@ -123,7 +123,7 @@ def test_reference_values_response_scales() -> None:
     assert scales["rmdq"]["ticked"] == ([0, 1], None)
     assert scales["startback"]["agree"] == ([0, 1], [0, 1])
     assert scales["startback"]["bothersomeness"] == ([0, 1, 2, 3, 4], [0, 0, 0, 1, 1])
-    assert scales["paindetect"]["intensity_0_5"][1] == [0, 1, 2, 3, 4, 5]
+    assert scales["paindetect"]["intensity_0_5"] == ([0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5])
     assert scales["paindetect"]["course"][1] == [0, -1, 1, 1]
     assert scales["paindetect"]["radiating"] == ([False, True], [0, 2])
     assert scales["pcs"]["degree_0_4"] == ([0, 1, 2, 3, 4], None)
@@ -201,6 +201,8 @@ def test_reference_values_acr2016() -> None:
         "right_lower": ["hip_r", "upper_leg_r", "lower_leg_r"],
         "axial": ["neck", "upper_back", "lower_back", "chest", "abdomen"],
     }
+    assert _bands("acr2016") == [("criteria_met", [("criteria_met", "ge", 1)]),
+                                 ("criteria_not_met", [])]
     excluded = {s.id for s in d.wpi_sites if not s.counts_for_generalized_pain}
     assert excluded == {"jaw_l", "jaw_r", "chest", "abdomen"}
 
