@@ -122,3 +122,41 @@ def test_console_script_bad_stdin_exits_1_without_traceback() -> None:
     )
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and "answers" in bad.stderr
+
+
+def test_score_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, header, _ = _run(["instruments", "columns", "startback"], capsys)
+    assert code == 0
+    src = tmp_path / "cohort.csv"
+    src.write_text(header + "1,1,1,1,1,1,1,1,4\n0,0,0,0,0,0,0,0,0\n1,,1,1,1,1,1,1,4\n",
+                   encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    code, _, err = _run(["instruments", "score-file", "startback", str(src), "-o", str(out)],
+                        capsys)
+    assert code == 0 and "3 responses" in err
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "row,score,answered,complete,category,psychosocial"
+    assert lines[1:] == ["1,9,9,true,high,5", "2,0,9,true,low,0", "3,,8,false,,"]
+    code, printed, _ = _run(["instruments", "score-file", "startback", str(src)], capsys)
+    assert printed.splitlines() == lines
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("a,b\n1,2\n", "header"),
+        ("{header}1,1\n", "line 2"),
+        ("{header}1,1,1,1,1,1,1,1,x\n", "column 9"),
+        ("{header}1,1,1,1,1,1,1,1,7\n", "answers[0, 8]"),
+    ],
+)
+def test_score_file_bad_input(tmp_path: Path, content: str, needle: str,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    header = ",".join(f"startback_{i}" for i in range(1, 10)) + "\n"
+    src = tmp_path / "bad.csv"
+    src.write_text(content.format(header=header), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, err = _run(["instruments", "score-file", "startback", str(src), "-o", str(out)],
+                        capsys)
+    assert code == 1 and needle in err
+    assert not out.exists() and not list(tmp_path.glob("*.partial"))

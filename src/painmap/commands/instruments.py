@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
-from painmap.commands._common import console, print_json
+from painmap.commands._common import console, err_console, print_json
 from painmap.core.errors import ValidationFailure
 from painmap.instruments import (
+    batch_columns,
     change,
     definitions,
     get_definition,
     item_label,
     load_content_pack,
     score,
+    score_batch,
 )
 
 instruments_app = typer.Typer(
@@ -175,6 +180,111 @@ def fhir_command(
     from painmap.interop.fhir import questionnaire
 
     print_json(json.loads(questionnaire(get_definition(instrument)).json()))
+
+
+def _read_batch_csv(path: Path, instrument: str) -> np.ndarray:
+    """Read a CSV whose header names the batch columns; empty cells are missing."""
+    defn = get_definition(instrument)
+    columns = batch_columns(instrument)
+    scales = [defn.scale_of(i) for i in defn.items]
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None or [h.strip() for h in header] != columns:
+                raise ValidationFailure(
+                    f"{path.name}: header",
+                    "columns must be the instrument's batch columns",
+                    allowed=[",".join(columns)],
+                )
+            rows: list[list[float]] = []
+            for line, record in enumerate(reader, start=2):
+                if len(record) != len(columns):
+                    raise ValidationFailure(
+                        f"{path.name}: line {line}",
+                        f"expected {len(columns)} cells, got {len(record)}",
+                    )
+                rows.append([_cell(c, scales, k, path.name, line) for k, c in enumerate(record)])
+    except OSError as exc:
+        raise ValidationFailure("FILE", f"cannot read {path}: {exc}") from None
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(columns))
+
+
+def _cell(text: str, scales: list[Any], k: int, name: str, line: int) -> float:
+    text = text.strip()
+    if text == "":
+        return float("nan")
+    if k < len(scales):
+        words = [str(v).lower() for v in scales[k].values]
+        if text.lower() in words and not text.lstrip("-").isdigit():
+            return float(words.index(text.lower()))
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationFailure(
+            f"{name}: line {line}, column {k + 1}", f"{text!r} is not a number"
+        ) from None
+
+
+@instruments_app.command("score-file")
+def score_file_command(
+    instrument: Annotated[str, typer.Argument(help="Instrument id.")],
+    path: Annotated[
+        Path, typer.Argument(help="CSV with one response per row; header = batch columns.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the scores to this CSV file.")
+    ] = None,
+    max_missing: Annotated[
+        int | None, typer.Option("--max-missing", min=0, help="Most missing items scored.")
+    ] = None,
+) -> None:
+    """Score a cohort file (vectorised) and write or print one line of scores per row.
+
+    The header must be ``painmap instruments columns INSTRUMENT``; empty cells are
+    missing answers; painDETECT course and radiation may be written as words.
+    """
+    answers = _read_batch_csv(path, instrument)
+    result = score_batch(instrument, answers, max_missing=max_missing)
+    names = ["row", "score", "answered", "complete", "category", *result.subscales, *result.flags]
+    labels = result.category_labels()
+
+    def fmt(v: float) -> str:
+        return "" if np.isnan(v) else f"{v:.10g}"
+
+    lines = [
+        [
+            str(i + 1),
+            fmt(float(result.score[i])),
+            str(int(result.answered[i])),
+            str(bool(result.complete[i])).lower(),
+            labels[i] or "",
+            *(fmt(float(a[i])) for a in result.subscales.values()),
+            *(str(bool(a[i])).lower() for a in result.flags.values()),
+        ]
+        for i in range(len(result))
+    ]
+    if out is None:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(lines)
+        return
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(names)
+            writer.writerows(lines)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    err_console.print(f"scored {len(result)} responses to {out}")
+
+
+@instruments_app.command("columns")
+def columns_command(instrument: Annotated[str, typer.Argument(help="Instrument id.")]) -> None:
+    """Print the CSV header for ``score-file`` (the batch columns)."""
+    sys.stdout.write(",".join(batch_columns(instrument)) + "\n")
 
 
 def register(app: typer.Typer) -> None:
