@@ -8,7 +8,6 @@ Headers are parsed by nibabel; NIfTI-2 and other formats fall back to ``nibabel.
 from __future__ import annotations
 
 import gzip
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +76,7 @@ def read_volume(path: str | Path) -> Volume:
     nib = require("nibabel")
     if len(buf) < 352 or int.from_bytes(buf[:4], "little") != 348:
         return _via_nibabel(p)
-    hdr = nib.Nifti1Header.from_fileobj(io.BytesIO(buf[:352]))
+    hdr = nib.Nifti1Header(binaryblock=buf[:348], check=False)
     shape = hdr.get_data_shape()
     dtype = hdr.get_data_dtype()
     offset = int(hdr["vox_offset"])
