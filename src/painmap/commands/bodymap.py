@@ -70,7 +70,7 @@ def regions_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the full table as JSON.")] = False,
     view: Annotated[str | None, typer.Option(help="Only regions of this view.")] = None,
 ) -> None:
-    """List the chart's regions (id, view, side, label, area, WPI site, flags, dermatomes)."""
+    """List the chart's regions (tab-separated, or the full table with sources as JSON)."""
     from painmap.bodymap import regions
     from painmap.bodymap.regions import region_table
 
@@ -84,18 +84,14 @@ def regions_cmd(
             "regions": [r.model_dump(mode="json") for r in regs],
         })
         return
-    from rich.table import Table
-
-    table = Table(title=f"{len(regs)} regions", show_lines=False)
-    for col in ("id", "side", "label", "area %", "WPI site", "low back", "below knee",
-                "dermatomes"):
-        table.add_column(col)
+    lines = ["id\tview\tside\tarea_%\twpi19\tlow_back\tbelow_knee\tdermatomes\tlabel"]
     for r in regs:
-        derm = " ".join(f"{k.value}:{v:g}" for k, v in r.dermatomes.items())
-        table.add_row(r.id, r.side.value, r.label, f"{r.area_fraction * 100:.2f}",
-                      r.wpi19 or "", "yes" if r.low_back else "", "yes" if r.below_knee else "",
-                      derm)
-    console.print(table)
+        derm = ",".join(f"{k.value}:{v:g}" for k, v in r.dermatomes.items())
+        lines.append("\t".join([
+            r.id, r.view.value, r.side.value, f"{r.area_fraction * 100:.3f}", r.wpi19 or "-",
+            "yes" if r.low_back else "no", "yes" if r.below_knee else "no", derm or "-",
+            r.label]))
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def metrics_cmd(
@@ -150,7 +146,7 @@ def render_cmd(
     drawing = _load_drawing(file)
     data = render_svg(drawing).encode() if fmt == "svg" else render_png(drawing)
     _write_atomic(output, data)
-    console.print(f"wrote {output}")
+    console.print(f"wrote {output}", soft_wrap=True, highlight=False)
 
 
 def _cohort(path: str, by: str | None, encounter: str) -> tuple[list[Any], list[str]]:
@@ -218,7 +214,8 @@ def heatmap_cmd(
     layers = heatmap(drawings, groups, min_count=min_count)
     text = title or f"{len(drawings)} pain drawings" + (f" by {by}" if by else "")
     _write_atomic(output, render_heatmap(layers, fmt=fmt, title=text))
-    console.print(f"wrote {output} ({len(drawings)} drawings, {len(layers)} group(s))")
+    console.print(f"wrote {output} ({len(drawings)} drawings, {len(layers)} group(s))",
+                  soft_wrap=True, highlight=False)
 
 
 bodymap_app.command("regions")(regions_cmd)
