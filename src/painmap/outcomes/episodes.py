@@ -135,7 +135,20 @@ def treatment_episodes(patients: Iterable[Patient], *, rank: bool = True
                     continue
                 ranked_rows.append(len(rows) - 1)
     if evidences:
-        post = rank_batch(evidences)
+        try:
+            post = rank_batch(evidences)
+        except ValidationFailure:
+            # rank one by one so that one inconsistent record leaves only its episode unranked
+            good: list[int] = []
+            rows_post = []
+            for j, ev in enumerate(evidences):
+                try:
+                    rows_post.append(rank_batch([ev])[0])
+                except ValidationFailure:
+                    continue
+                good.append(j)
+            ranked_rows = [ranked_rows[j] for j in good]
+            post = np.asarray(rows_post).reshape(len(good), len(COLUMNS))
         ranked = post[:, : len(COLUMNS) - 1]  # the last column is other/unknown
         best = np.argmax(ranked, axis=1)
         for j, i in enumerate(ranked_rows):

@@ -16,6 +16,7 @@ missing covariate are left out (complete-case analysis) and counted.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,11 @@ from painmap.outcomes.frames import Frames
 from painmap.outcomes.windows import BASELINE_LOOKBACK_DAYS
 
 REFERENCE_TREATMENT = "physiotherapy"
+
+#: Continuous covariates enter centred (value minus this centre, named ``<name>_c``), so
+#: the intercept is the mean follow-up of a reference patient: 50 years old, CSI 40,
+#: painDETECT 12 and the cohort's mean baseline (set per fit, below).
+CENTRES: dict[str, float] = {"age": 50.0, "csi": 40.0, "paindetect": 12.0, "baseline": 0.0}
 
 COEF_COLUMNS = ["outcome", "term", "estimate", "std_error", "ci_lower", "ci_upper", "p_value"]
 CONTRAST_COLUMNS = ["outcome", "type", "reference", "month", "estimate", "std_error",
@@ -149,12 +155,31 @@ def fit_mixed_model(
         raise ValueError("fewer than 20 patients with complete data; cannot fit the model")
     complete["sex"] = complete["sex"].astype(str)
     complete["month"] = complete["month"].astype(int)
+    # centred covariates keep the design well conditioned; see CENTRES
+    centres = {**CENTRES, "baseline": float(complete["baseline"].mean())}
+    for col, centre in centres.items():
+        complete[f"{col}_c"] = complete[col].astype(float) - centre
     levels = sorted(complete["startback_risk"].unique())
     sb_ref = "low" if "low" in levels else levels[0]
-    formula = (f"followup ~ C(type, Treatment('{reference}')) * C(month) + baseline + age"
-               f" + C(sex) + C(startback_risk, Treatment('{sb_ref}')) + paindetect + csi")
+    formula = (f"followup ~ C(type, Treatment('{reference}')) * C(month) + baseline_c + age_c"
+               f" + C(sex) + C(startback_risk, Treatment('{sb_ref}')) + paindetect_c + csi_c")
     model = smf.mixedlm(formula, complete, groups=complete["patient_id"])
-    res = model.fit(reml=True, method=["lbfgs"])
+    res = None
+    failures = []
+    for method in ("lbfgs", "bfgs", "powell"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = model.fit(reml=True, method=[method])
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            failures.append(f"{method}: {exc}")
+            continue
+        if res.converged:
+            break
+    if res is None:
+        raise ValueError("the mixed model could not be fitted (" + "; ".join(failures) + ")")
+    if failures:
+        notes.append("optimiser fallbacks: " + "; ".join(failures))
     fe = res.fe_params
     cov = res.cov_params().loc[fe.index, fe.index]
     se = np.sqrt(np.diag(cov.to_numpy()))
