@@ -396,3 +396,10 @@ def test_acr2016_generalized_region_count() -> None:
     res = score("acr2016", _acr(["jaw_l", "upper_arm_r", "lower_leg_l", "chest"], 0))
     assert res.subscales["generalized_regions"] == 2
     assert score("acr2016", _acr(LIMBS + AXIAL, 12)).subscales["generalized_regions"] == 5
+
+
+def test_odi_whole_percentages_are_exact() -> None:
+    # raw x 100 / (5 x answered): no 14.000000000000002 in the output.
+    assert score("odi", [5, 2, 0, 0, 0, 0, 0, 0, 0, 0]).score == 14.0
+    assert score("odi", [5, 5, 5, 5, 5, 4, 0, 0, 0, 0]).score == 58.0
+    assert score("odi", [5, 5, 1, None, 0, 0, 0, 0, 0, 0]).score == pytest.approx(11 / 45 * 100)

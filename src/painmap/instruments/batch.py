@@ -317,7 +317,7 @@ def score_batch(
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "odi":
             per = float(defn.scoring.points_per_section or 5)
-            total = raw / (per * answered) * 100.0
+            total = raw * 100.0 / (per * answered)
         elif method == "table":
             assert defn.table is not None
             t_lut = np.full(int(defn.scoring.raw_max or 0) + 1, np.nan)

@@ -177,7 +177,7 @@ def score_normalized(
     method = defn.scoring.method
     if method == "odi":
         per = defn.scoring.points_per_section or 5
-        total: float = raw / (per * answered) * 100.0
+        total: float = raw * 100.0 / (per * answered)
     elif method == "table":
         assert defn.table is not None
         row = next(r for r in defn.table.rows if r.raw == int(raw))
