@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -134,8 +135,10 @@ def import_(
             task = bar.add_task("validating", total=size)
             summary = validate_file(file, on_line=lambda n: bar.advance(task, n))
     except NdjsonLineError as exc:
-        err_console.print(f"[red]error:[/red] {_explain_line_error(exc)}", highlight=False)
-        err_console.print("nothing was imported", highlight=False)
+        err_console.print(
+            f"[red]error:[/red] {escape(_explain_line_error(exc))}", highlight=False, soft_wrap=True
+        )
+        err_console.print("nothing was imported", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     with open_store(database, create=True) as store:
         clash = store.existing_patient_ids(summary.lines)
@@ -145,8 +148,9 @@ def import_(
                 f"[red]error:[/red] line {summary.lines[first]}: id: patient {first!r} "
                 f"already exists in the database ({len(clash)} such patients)",
                 highlight=False,
+                soft_wrap=True,
             )
-            err_console.print("nothing was imported", highlight=False)
+            err_console.print("nothing was imported", highlight=False, soft_wrap=True)
             raise typer.Exit(1)
         patients = summary.kept if summary.kept is not None else read_ndjson(file)
         try:
@@ -158,8 +162,12 @@ def import_(
                     progress=lambda done: bar.update(task, completed=done),
                 )
         except NdjsonLineError as exc:  # the file changed between the two passes
-            err_console.print(f"[red]error:[/red] {_explain_line_error(exc)}", highlight=False)
-            err_console.print("nothing was imported", highlight=False)
+            err_console.print(
+                f"[red]error:[/red] {escape(_explain_line_error(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            err_console.print("nothing was imported", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     console.print(
         f"imported {n} patients ({summary.encounters} encounters, {summary.records} records)",
@@ -218,7 +226,7 @@ def export(
                 writer = write_csv if fmt is ExportFormat.CSV else write_ndjson
                 with open(tmp, "w", encoding="utf-8", newline="") as fh:
                     n = writer(patients(), fh)
-    err_console.print(f"exported {n} patients to {out}", highlight=False)
+    err_console.print(f"exported {n} patients to {out}", highlight=False, soft_wrap=True)
 
 
 # -- patient list / show ----------------------------------------------------------------
@@ -352,7 +360,11 @@ def patient_show(
         + ("" if chronic is None else (", chronic (> 3 months)" if chronic else ", not chronic")),
         f"{len(p.encounters)} encounters, {len(chart.entries)} records",
     ]
-    console.print(Panel("\n".join(lines), title=f"patient {p.id}", expand=False), highlight=False)
+    console.print(
+        Panel(escape("\n".join(lines)), title=f"patient {p.id}", expand=False),
+        highlight=False,
+        soft_wrap=True,
+    )
     table = Table(show_lines=False)
     for col in ("date", "encounter", "#", "kind", "summary"):
         table.add_column(col)
@@ -367,7 +379,7 @@ def patient_show(
                 enc.id if pos == 0 else "",
                 str(pos),
                 rec.kind,
-                summarize(rec, entry.score),
+                escape(summarize(rec, entry.score)),
             )
         table.add_section()
     console.print(table)
@@ -385,7 +397,9 @@ def backup(
         try:
             report = store.backup(path)
         except BackupUnsupported as exc:
-            err_console.print(f"no backup written: {exc}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"no backup written: {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(EXIT_BACKUP_USE_PG_DUMP) from None
     console.print(
         f"backup written to {report.path} ({report.bytes} bytes, {report.patients} patients, "

@@ -23,10 +23,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from painmap.core.errors import ValidationFailure
-from painmap.record.models import Encounter, Patient, Record
+from painmap.record.models import Encounter, InstrumentRecord, Patient, Record
 from painmap.store import audit, migrate
 from painmap.store.audit import Actor
-from painmap.store.columns import record_columns
+from painmap.store.columns import record_columns, score_many
 from painmap.store.engine import make_engine, parse_url, resolve_url
 from painmap.store.errors import BackupUnsupported, DuplicateId, NotFound, StoreNotReady
 from painmap.store.tables import (
@@ -78,11 +78,12 @@ def _batched(items: Iterable[Patient], n: int) -> Iterator[list[Patient]]:
 
 
 def patient_rows(
-    patient: Patient,
+    patient: Patient, *, scored: bool = True
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows of ``patients``, ``encounters`` and ``records`` for one patient.
 
-    Instrument records are scored here (see :mod:`painmap.store.columns`).
+    Instrument records are scored here (see :mod:`painmap.store.columns`) unless
+    ``scored`` is False (then :func:`fill_scores` must be called on the record rows).
     """
     prow = {
         "id": patient.id,
@@ -95,11 +96,24 @@ def patient_rows(
     for enc in patient.encounters:
         erows.append({"patient_id": patient.id, "encounter_id": enc.id, "date": enc.date})
         for pos, rec in enumerate(enc.records):
-            rrows.append(_record_row(patient.id, enc.id, pos, rec))
+            rrows.append(_record_row(patient.id, enc.id, pos, rec, scored=scored))
     return prow, erows, rrows
 
 
-def _record_row(patient_id: str, encounter_id: str, position: int, rec: Record) -> dict[str, Any]:
+def fill_scores(rows: list[dict[str, Any]], records: list[Record]) -> None:
+    """Score the instrument records of ``rows`` in bulk (rows and records align)."""
+    pairs = [
+        (row, rec)
+        for row, rec in zip(rows, records, strict=True)
+        if isinstance(rec, InstrumentRecord)
+    ]
+    for (row, _), cols in zip(pairs, score_many([rec for _, rec in pairs]), strict=True):
+        row.update(cols)
+
+
+def _record_row(
+    patient_id: str, encounter_id: str, position: int, rec: Record, *, scored: bool = True
+) -> dict[str, Any]:
     row = {
         "patient_id": patient_id,
         "encounter_id": encounter_id,
@@ -107,7 +121,7 @@ def _record_row(patient_id: str, encounter_id: str, position: int, rec: Record) 
         "kind": rec.kind,
         "payload": rec.model_dump_json(),
     }
-    row.update(record_columns(rec))
+    row.update(record_columns(rec, scored=scored))
     return row
 
 
@@ -277,12 +291,15 @@ class Store:
                 erows: list[dict[str, Any]] = []
                 rrows: list[dict[str, Any]] = []
                 items: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+                records: list[Record] = []
                 for p in batch:
-                    prow, es, rs = patient_rows(p)
+                    prow, es, rs = patient_rows(p, scored=False)
                     prows.append(prow)
                     erows.extend(es)
                     rrows.extend(rs)
+                    records.extend(r for e in p.encounters for r in e.records)
                     items.append((p.id, p.id, {"encounters": len(es), "records": len(rs)}))
+                fill_scores(rrows, records)
                 _insert(conn, _P, prows)
                 _insert(conn, _E, erows)
                 _insert(conn, _R, rrows)
