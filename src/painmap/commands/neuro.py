@@ -146,6 +146,10 @@ def run_command(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Workers of the local Dask cluster.")
     ] = None,
+    processes: Annotated[
+        bool,
+        typer.Option("--processes", help="Local workers as processes instead of threads."),
+    ] = False,
 ) -> None:
     """BIDS app: participant-level ROI measures, or group-level models and report."""
     levels = [level.value for level in AnalysisLevel]
@@ -163,11 +167,16 @@ def run_command(
         for path in files.values():
             console.print(f"wrote {path}")
         return
-    _run_participants(bids_dir, out_dir, participant_label, scheduler, workers or 1)
+    _run_participants(bids_dir, out_dir, participant_label, scheduler, workers or 1, processes)
 
 
 def _run_participants(
-    bids_dir: Path, out_dir: Path, labels: list[str] | None, scheduler: str | None, workers: int
+    bids_dir: Path,
+    out_dir: Path,
+    labels: list[str] | None,
+    scheduler: str | None,
+    workers: int,
+    processes: bool,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -193,7 +202,12 @@ def _run_participants(
             progress.advance(task)
 
         summary = run_participants(
-            jobs, out_dir, workers=workers, scheduler=scheduler, on_result=tick
+            jobs,
+            out_dir,
+            workers=workers,
+            scheduler=scheduler,
+            processes=processes,
+            on_result=tick,
         )
     console.print(
         f"participants: {len(summary.done)} done, {len(summary.skipped)} already done (skipped)"

@@ -1,9 +1,10 @@
 """Run participant jobs on Dask, with progress bars.
 
 A :class:`distributed.LocalCluster` is started by default (``workers`` in-process
-workers with one thread each, no dashboard), or jobs go to an existing scheduler when
-its address is given. Each job writes only its own subject's files, atomically, and
-skips subjects that are done, so a rerun after an interruption finishes the rest.
+workers with one thread each, no dashboard; separate processes on request), or jobs go
+to an existing scheduler when its address is given. Each job writes only its own
+subject's files, atomically, and skips subjects that are done, so a rerun after an
+interruption finishes the rest.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def run_participants(
     out_dir: Path,
     workers: int = 1,
     scheduler: str | None = None,
+    processes: bool = False,
     on_result: Callable[[SubjectResult | None, str], None] | None = None,
 ) -> RunSummary:
     """Process subjects on a Dask cluster.
@@ -51,6 +53,9 @@ def run_participants(
         Workers of the local cluster (ignored when ``scheduler`` is given).
     scheduler : str, optional
         Address of an existing Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    processes : bool, optional
+        Run local workers as separate processes (true parallelism, a few seconds of
+        start-up) instead of threads in this process (default: light, shares the GIL).
     on_result : callable, optional
         Called as ``on_result(result_or_None, subject)`` after each job.
 
@@ -70,7 +75,7 @@ def run_participants(
         cluster = distributed.LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
-            processes=False,
+            processes=processes,
             dashboard_address=None,
             silence_logs=40,
         )
