@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from web_helpers import PASSWORD, WebEnv
 
 from painmap.core.errors import ValidationFailure
 from painmap.web.core import security
 from painmap.web.core.security import check_password_policy, hash_password, verify_password
-from web_helpers import PASSWORD, WebEnv
 
 
 def test_login_sets_httponly_samesite_cookie_and_returns_csrf(web_env: WebEnv) -> None:
@@ -59,17 +59,19 @@ def test_unknown_user_runs_a_real_argon2_verification() -> None:
     assert verify_password(stored, "a long enough password")[0] is True
 
 
-def test_account_lock_after_ten_failures_then_429_for_known_and_unknown(fresh_env: WebEnv) -> None:
+def test_account_lock_after_ten_failures_for_known_and_unknown(fresh_env: WebEnv) -> None:
     client = fresh_env.app()
     for name in ("adm", "ghost-user"):
         for _ in range(10):
-            r = client.post("/api/auth/login", json={"username": name, "password": "nope nope nope"})
+            bad = {"username": name, "password": "nope nope nope"}
+            r = client.post("/api/auth/login", json=bad)
             assert r.status_code == 401
         r = client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
         assert r.status_code == 429
         assert int(r.headers["retry-after"]) > 0
     fresh_env.clock.advance(minutes=16)
-    assert client.post("/api/auth/login", json={"username": "adm", "password": PASSWORD}).status_code == 200
+    ok = client.post("/api/auth/login", json={"username": "adm", "password": PASSWORD})
+    assert ok.status_code == 200
 
 
 def test_session_rotates_at_login(web_env: WebEnv) -> None:
@@ -158,7 +160,8 @@ def test_no_cdn_assets_and_no_swagger(web_env: WebEnv) -> None:
 
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("x" * 11, False), ("abcdefghijkl", False), ("kangaroo-meadow", True), ("ü" * 6 + "🙂 jump😀", True),
+    [("x" * 11, False), ("abcdefghijkl", False), ("kangaroo-meadow", True),
+     ("ü" * 6 + "🙂 jump😀", True),
      (("lumbar-disc-" * 6)[:65], True), (("sacroiliac.joint " * 8)[:128], True),
      (("sacroiliac.joint " * 8)[:129], False)],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from painmap.record.models import Encounter, Patient
+from painmap.record.models import Patient
 from painmap.store import Actor, open_store
 from painmap.web import create_app, crud
 from painmap.web.core.config import WebSettings

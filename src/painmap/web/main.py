@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 import painmap
 from painmap.core.errors import PainmapError, ValidationFailure
@@ -102,6 +103,14 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": items}, status_code=422)
         text = "; ".join(f"{i['field']}: {i['message']}" for i in items)
         return _error_page(request, 422, "Please check your input", text)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> Response:
+        log.warning("database busy: %s %s", request.method, type(exc.orig).__name__)
+        return JSONResponse(
+            {"detail": "the database is busy; try again"}, status_code=503,
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(StoreNotReady)
     async def _not_ready(request: Request, exc: StoreNotReady) -> Response:
