@@ -11,21 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
 
-from painmap.generators.candidates import CANDIDATE_IDS, N_CANDIDATES, OTHER_ID
+from painmap.generators.candidates import (
+    CANDIDATE_IDS,
+    CANDIDATES,
+    N_CANDIDATES,
+    OTHER_ID,
+    SIDES,
+    STRUCTURES,
+)
 from painmap.generators.compile import Compiled, compile_evidence
 from painmap.generators.evidence import Evidence
 from painmap.generators.inference import (
     SINGLE_BLOCK_MAX,
+    cap_single_lo,
     log10_odds,
-    other_log10_lr,
     probability,
-    update_lo,
 )
-from painmap.generators.priors import other_prior, prior_matrix
+from painmap.generators.priors import location_prior, other_prior
 
 FloatArray = NDArray[np.float64]
 #: Column ids of :func:`posterior_matrix` (the ranked candidates, then ``other``).
@@ -95,8 +102,23 @@ def compile_cohort(evidences: Iterable[Evidence]) -> CohortArrays:
     return arrays_from_compiled(compile_evidence(ev) for ev in evidences)
 
 
+@cache
+def _layout() -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Per candidate: its structure's index in STRUCTURES and its side column (-1: none)."""
+    struct = np.array([STRUCTURES.index(c.structure) for c in CANDIDATES], dtype=np.intp)
+    side = np.array(
+        [-1 if c.side is None else SIDES.index(c.side) for c in CANDIDATES], dtype=np.intp
+    )
+    return struct, side
+
+
 def posterior_matrix(cohort: CohortArrays, chunk: int = 250_000) -> FloatArray:
     """Posterior of every candidate (and other/unknown) for every patient.
+
+    Priors are computed once per structure and gathered into the matrix; the odds
+    update, the single-block cap and the other/unknown term are computed only for the
+    cells that received evidence (a candidate without evidence keeps its prior), so the
+    heavy arithmetic scales with the number of findings, not patients × candidates.
 
     Parameters
     ----------
@@ -120,27 +142,50 @@ def posterior_matrix(cohort: CohortArrays, chunk: int = 250_000) -> FloatArray:
     ceil = cohort.single_ceiling[order]
     bounds = np.searchsorted(pat, np.arange(0, n + chunk, chunk))
     lo_other = float(log10_odds(other_prior()))
+    struct, side = _layout()
+    sided = side >= 0
+    sided_cols = np.flatnonzero(sided)
     for k, start in enumerate(range(0, n, chunk)):
         stop = min(start + chunk, n)
         rows = stop - start
         a, b = bounds[k], bounds[k + 1]
+        mask = cohort.side_mask[start:stop]
+        mask = np.where(mask.any(axis=1, keepdims=True), mask, True)
+        n_sides = mask.sum(axis=1).astype(np.float64)
+        ages = cohort.age[start:stop]
+        p_struct = np.stack([location_prior(s, ages, n_sides) for s in STRUCTURES], axis=1)
+        block = out[start:stop]
+        np.take(p_struct, struct, axis=1, out=block[:, :N_CANDIDATES])
+        block[:, sided_cols] *= mask[:, side[sided_cols]]
+        # sparse update of the cells that received evidence (a cell = patient x candidate)
         flat = (pat[a:b] - start) * N_CANDIDATES + cand[a:b]
-        is_single = ~np.isnan(ceil[a:b])
-        other_sum = np.bincount(
-            flat[~is_single], weights=lr[a:b][~is_single], minlength=rows * N_CANDIDATES
-        ).reshape(rows, N_CANDIDATES)
-        single_sum = np.bincount(
-            flat[is_single], weights=lr[a:b][is_single], minlength=rows * N_CANDIDATES
-        ).reshape(rows, N_CANDIDATES)
-        ceiling = np.full(rows * N_CANDIDATES, SINGLE_BLOCK_MAX)
-        np.minimum.at(ceiling, flat[is_single], ceil[a:b][is_single])
-        prior = prior_matrix(cohort.age[start:stop], cohort.side_mask[start:stop])
-        lpo = log10_odds(prior)
-        limit = log10_odds(ceiling.reshape(rows, N_CANDIDATES))
-        posterior, _ = update_lo(lpo, other_sum, single_sum, limit)
-        posterior = np.where(prior > 0, posterior, 0.0)
-        out[start:stop, :N_CANDIDATES] = posterior
-        out[start:stop, N_CANDIDATES] = probability(lo_other + other_log10_lr(prior, posterior))
+        srt = np.argsort(flat, kind="stable")
+        flat_s = flat[srt]
+        starts = np.flatnonzero(np.r_[True, flat_s[1:] != flat_s[:-1]])
+        cells = flat_s[starts]
+        t_cell = np.add.reduceat(lr[a:b][srt], starts) if cells.size else np.zeros(0)
+        r = cells // N_CANDIDATES
+        c = cells - r * N_CANDIDATES
+        sc = side[c]
+        on = (sc < 0) | mask[r, np.maximum(sc, 0)]
+        p_cell = p_struct[r, struct[c]]
+        lpo = np.where(on, log10_odds(p_cell), -300.0)
+        ceil_s = ceil[a:b][srt]
+        single_rows = ~np.isnan(ceil_s)
+        if single_rows.any():
+            which = np.searchsorted(cells, flat_s[single_rows])
+            s_sum = np.bincount(which, weights=lr[a:b][srt][single_rows], minlength=cells.size)
+            s_ceiling = np.full(cells.size, SINGLE_BLOCK_MAX)
+            np.minimum.at(s_ceiling, which, ceil_s[single_rows])
+            has = np.bincount(which, minlength=cells.size) > 0
+            applied = cap_single_lo(lpo[has], s_sum[has], log10_odds(s_ceiling[has]))
+            t_cell[has] += applied - s_sum[has]
+        post = np.where(on, probability(lpo + t_cell), 0.0)
+        p_cell = np.where(on, p_cell, 0.0)
+        block.reshape(-1)[r * (N_CANDIDATES + 1) + c] = post
+        terms = np.log10(np.maximum(1.0 - post, 1e-300) / np.maximum(1.0 - p_cell, 1e-300))
+        other_lr = np.bincount(r, weights=terms, minlength=rows)
+        block[:, N_CANDIDATES] = probability(lo_other + other_lr)
     return out
 
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from painmap.core.enums import BlockDesign, BlockType
 from painmap.core.errors import ValidationFailure
-from painmap.generators.candidates import CANDIDATES, LEVEL_NAMES, ROOT_NAMES, SIDES
+from painmap.generators.candidates import CANDIDATES, INDEX, LEVEL_NAMES, ROOT_NAMES, SIDES
 from painmap.generators.drawing_evidence import (
     DrawingSummary,
     findings_from_summary,
@@ -142,8 +142,7 @@ def resolve_candidates(
         allowed = target.roots or list(ROOT_NAMES)
         roots = list(allowed) if root is None else [r for r in (root,) if r in allowed]
         wanted = [f"{s}:{r}:{sd}" for r in roots for sd in sides]
-    index = {c.id: i for i, c in enumerate(CANDIDATES)}
-    return [index[w] for w in wanted if w in index]
+    return [INDEX[w] for w in wanted if w in INDEX]
 
 
 def _block_item(block: BlockEvidence, notes: list[str], where: str) -> tuple[str, bool]:

@@ -115,6 +115,10 @@ def rank_compiled(
         cand_iv = np.stack([posterior, posterior], axis=1)
         other_iv = np.array([o_post, o_post])
 
+    applied_list: list[float] = applied_single.tolist()
+    single_list: list[float] = single_sum.tolist()
+    prior_list: list[float] = prior.tolist()
+    iv_list: list[list[float]] = np.asarray(cand_iv).tolist()
     per_cand: dict[int, list[ContributionOut]] = {}
     single_seen: set[int] = set()
     for c in compiled.contributions:
@@ -123,8 +127,8 @@ def rank_compiled(
         uncapped = None
         if c.counted and obs.single_ceiling is not None and c.candidate not in single_seen:
             single_seen.add(c.candidate)
-            if applied_single[c.candidate] != single_sum[c.candidate]:
-                uncapped, value = obs.log10_lr, float(applied_single[c.candidate])
+            if applied_list[c.candidate] != single_list[c.candidate]:
+                uncapped, value = obs.log10_lr, applied_list[c.candidate]
         per_cand.setdefault(c.candidate, []).append(
             ContributionOut(
                 evidence=obs.label,
@@ -148,11 +152,11 @@ def rank_compiled(
         )
     out: list[CandidateOut] = []
     for j, cand in enumerate(CANDIDATES):
-        if prior[j] <= 0:
+        pj = prior_list[j]
+        if pj <= 0:
             continue
         contribs = per_cand.get(j, [])
         total = sum(x.log10_lr for x in contribs if x.counted)
-        pj = float(prior[j])
         lpo = math.log10(pj / (1.0 - pj))
         out.append(
             CandidateOut(
@@ -161,9 +165,9 @@ def rank_compiled(
                 level=cand.level,
                 root=cand.root,
                 side=cand.side,
-                prior=_round(prior[j], 9),
+                prior=_round(pj, 9),
                 posterior=_round(1.0 / (1.0 + 10.0 ** -(lpo + total)), 9),
-                interval=(_round(cand_iv[j, 0]), _round(cand_iv[j, 1])),
+                interval=(_round(iv_list[j][0]), _round(iv_list[j][1])),
                 log10_prior_odds=_round(lpo, 9),
                 log10_posterior_odds=_round(lpo + total, 9),
                 contributions=contribs,

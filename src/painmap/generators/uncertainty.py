@@ -28,7 +28,7 @@ from painmap.generators.priors import location_prior, structure_priors
 FloatArray = NDArray[np.float64]
 
 #: Number of Monte Carlo draws per patient.
-N_DRAWS = 2000
+N_DRAWS = 1000
 #: Seed of the Monte Carlo generator (fixed: intervals are reproducible).
 SEED = 20261123
 
