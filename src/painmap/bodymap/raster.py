@@ -2,11 +2,12 @@
 
 The label image holds, per view, the index of the region each pixel centre falls in
 (-1 outside the body). Strokes are rasterised as the union of discs of radius
-``width / 2`` centred on points sampled along each polyline (spacing at most a quarter of
-the width and one pixel), so a stroke covers the pixels whose centres lie within half its
-width of the drawn line (sampling every 0.7 radius leaves scallops of at most 6% of the
-radius at the edge). A stroke thinner than 1.5 pixels is widened to 1.5 pixels so that it
-always marks something.
+``width / 2`` centred on points sampled along each polyline, so a stroke covers the
+pixels whose centres lie within half its width of the drawn line. Points are sampled
+every ``min(radius, 2 pixels)``, which leaves scallops at the stroke's edge no deeper
+than 0.134 radius and never deeper than 0.3 pixel; sample positions and radii are
+quantised to 1/4 pixel. A stroke thinner than 1.5 pixels is widened to 1.5 pixels so that
+it always marks something.
 
 Everything works on whole batches of drawings held in flat numpy arrays
 (:class:`StrokeBatch`); single drawings go through the same code.
@@ -193,7 +194,7 @@ def _samples(batch: StrokeBatch, step: float) -> tuple[FloatArray, FloatArray, F
     """Points sampled along every stroke: x, y, radius, view, drawing, intensity."""
     n_str = batch.stroke_drawing.shape[0]
     radius = np.maximum(batch.stroke_width / 2.0, 0.75 * step)
-    spacing = 0.7 * radius
+    spacing = np.minimum(radius, 2.0 * step)
     pts = batch.points
     counts = np.diff(batch.stroke_start)
     stroke_of_point = np.repeat(np.arange(n_str), counts)
@@ -237,6 +238,22 @@ def _stencil(qx: int, qy: int, qr: int, row: int) -> NDArray[np.int32]:
     return (oy[ok] * row + ox[ok]).astype(np.int32)
 
 
+#: Offset used to pad short stencils: far past the end of any padded image, so that
+#: ``np.take(..., mode="clip")`` lands on the trailing outside-the-body cell.
+_FAR = np.int32(2**30)
+
+
+@cache
+def _stencil_table(qr: int, row: int) -> NDArray[np.int32]:
+    """Stencils of one radius for all sub-pixel positions, padded to equal length."""
+    sts = [_stencil(qx, qy, qr, row) for qy in range(_SUB) for qx in range(_SUB)]
+    k = max(st.shape[0] for st in sts)
+    table = np.full((len(sts), k), _FAR, dtype=np.int32)
+    for i, st in enumerate(sts):
+        table[i, : st.shape[0]] = st
+    return table
+
+
 @dataclass(frozen=True)
 class _Padded:
     margin: int
@@ -251,7 +268,8 @@ def _padded(step: float, margin: int) -> _Padded:
     nv, ny, nx = lab.shape
     pad = np.full((nv, ny + 2 * margin, nx + 2 * margin), -1, dtype=np.int32)
     pad[:, margin:margin + ny, margin:margin + nx] = lab.body_of_pixel.reshape(nv, ny, nx)
-    return _Padded(margin, nx + 2 * margin, pad.ravel())
+    # one trailing outside cell catches padded stencil entries (see _FAR)
+    return _Padded(margin, nx + 2 * margin, np.concatenate([pad.ravel(), [-1]]).astype(np.int32))
 
 
 class _Scratch:
@@ -306,24 +324,21 @@ def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
     qx = np.minimum(((px - cx) * _SUB).astype(np.int64), _SUB - 1)
     qy = np.minimum(((py - cy) * _SUB).astype(np.int64), _SUB - 1)
     base = ((sv * (ny + 2 * margin) + cy + margin) * pad.row + cx + margin).astype(np.int32)
-    cls = (rq * _SUB + qy) * _SUB + qx
-    order = np.argsort(cls, kind="stable")
-    cls_sorted = cls[order]
-    bounds = np.flatnonzero(np.diff(cls_sorted)) + 1
-    starts = np.concatenate([[0], bounds])
-    ends = np.concatenate([bounds, [cls_sorted.shape[0]]])
+    sub = (qy * _SUB + qx).astype(np.intp)
     keys: list[IntArray] = []
     vals: list[NDArray[np.float32]] = []
     n_body = lab.n_body
     dbase = sd * n_body
     si32 = si.astype(np.float32)
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        c = int(cls_sorted[a])
-        sel = order[a:b]
-        st = _stencil(c % _SUB, (c // _SUB) % _SUB, c // (_SUB * _SUB), pad.row)
-        body = pad.body_of_padded[(base[sel, None] + st[None, :]).ravel()]
+    order = np.argsort(rq, kind="stable")
+    rq_sorted = rq[order]
+    bounds = np.flatnonzero(np.diff(rq_sorted)) + 1
+    for sel in np.split(order, bounds):
+        table = _stencil_table(int(rq[sel[0]]), pad.row)
+        idx = base[sel, None] + table[sub[sel]]
+        body = np.take(pad.body_of_padded, idx, mode="clip").ravel()
         inside = body >= 0
-        rep = np.repeat(sel, st.shape[0])[inside]
+        rep = np.repeat(sel, table.shape[1])[inside]
         keys.append(dbase[rep] + body[inside])
         vals.append(si32[rep])
     key = np.concatenate(keys)

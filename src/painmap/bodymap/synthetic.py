@@ -154,11 +154,20 @@ def synthetic_marks_matrix(n: int, seed: int = 0) -> sp.csr_matrix:
     return sp.csr_matrix((data, cols, indptr), shape=(n, len(REGION_IDS)))
 
 
-def synthetic_stroke_batch(n: int, seed: int = 0) -> StrokeBatch:
+def _densify(pts: np.ndarray, every: float) -> np.ndarray:
+    """Resample a polyline with a point every ``every`` units (like a tablet's samples)."""
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    t = np.linspace(0.0, s[-1], max(int(s[-1] / every) + 1, 2))
+    return np.column_stack([np.interp(t, s, pts[:, 0]), np.interp(t, s, pts[:, 1])])
+
+
+def synthetic_stroke_batch(n: int, seed: int = 0, points_every: float = 6.0) -> StrokeBatch:
     """``n`` synthetic freehand drawings as a :class:`StrokeBatch`, vectorised.
 
     Each drawing is one or two strokes (back and/or front view) through the region
-    centroids of a pattern chain, with jitter, random width 10-22 units and intensity.
+    centroids of a pattern chain, resampled every ``points_every`` units as a tablet would
+    record them, with jitter, random width 10-22 units and intensity.
     """
     rng = np.random.default_rng(seed)
     cen = _centroids()
@@ -175,7 +184,7 @@ def synthetic_stroke_batch(n: int, seed: int = 0) -> StrokeBatch:
                 pts = np.array([cen[r] for r in ids if r.startswith(prefix)])
                 if len(pts):
                     combo.append(len(lines))
-                    lines.append(pts)
+                    lines.append(_densify(pts, points_every) if len(pts) > 1 else pts)
                     line_view.append(v)
             per_combo.append(combo)
     p = np.array([PATTERN_WEIGHTS[k] for k in names])
@@ -198,7 +207,7 @@ def synthetic_stroke_batch(n: int, seed: int = 0) -> StrokeBatch:
     pt_stroke = np.repeat(np.arange(line_id.shape[0]), counts)
     pt_pos = np.arange(stroke_start[-1]) - stroke_start[pt_stroke]
     pts = line_pts[line_start[line_id[pt_stroke]] + pt_pos]
-    pts = pts + rng.normal(0, 3.0, size=pts.shape)
+    pts = pts + rng.normal(0, 1.5, size=pts.shape)
     pts = np.clip(pts, 0, [CHART.views[View.FRONT].width, CHART.views[View.FRONT].height])
     n_str = line_id.shape[0]
     return StrokeBatch(
