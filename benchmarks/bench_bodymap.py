@@ -63,8 +63,9 @@ def bench_metrics(n: int, sub: int) -> None:
     metrics_batch(x_marks[:1000])
     _, w, c = timed(lambda: metrics_batch(x_marks))
     row("vectorised metrics_batch", n, w, c)
-    rows = [dict(zip((REGION_IDS[j] for j in x_marks.indices[x_marks.indptr[i]:x_marks.indptr[i + 1]]),
-                     x_marks.data[x_marks.indptr[i]:x_marks.indptr[i + 1]].tolist(), strict=True))
+    ptr, idx, val = x_marks.indptr, x_marks.indices, x_marks.data
+    rows = [{REGION_IDS[j]: float(v) for j, v in
+             zip(idx[ptr[i]:ptr[i + 1]], val[ptr[i]:ptr[i + 1]], strict=True)}
             for i in range(sub)]
     _, w2, c2 = timed(lambda: [metrics_python(r) for r in rows])
     row(f"Python baseline (subsample {sub:,})", sub, w2, c2)
