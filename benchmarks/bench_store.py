@@ -132,7 +132,7 @@ def synthetic_lines(encounters: int, seed: int = 1) -> list[str]:
 
 
 def naive_orm_insert(url: str, patients: list, limit: int) -> tuple[int, float]:  # type: ignore[type-arg]
-    """Baseline: one ORM object per row, session.add, one transaction."""
+    """Baseline: one ORM object per row, session.add, one transaction, scored one by one."""
     from painmap.store.columns import record_columns
 
     store = open_store(url, create=True)
@@ -147,8 +147,11 @@ def naive_orm_insert(url: str, patients: list, limit: int) -> tuple[int, float]:
                     id=p.id, birth_year=p.birth_year, sex=str(p.sex), pain_onset=p.pain_onset
                 )
             )
+            session.flush()  # no relationship(): the unit of work needs the parent first
             for enc in p.encounters:
                 session.add(EncounterRow(patient_id=p.id, encounter_id=enc.id, date=enc.date))
+            session.flush()
+            for enc in p.encounters:
                 for pos, rec in enumerate(enc.records):
                     session.add(
                         RecordRow(

@@ -6,6 +6,7 @@ so that SQL analytics and ``painmap patient show`` see the score next to the ans
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -88,6 +89,29 @@ def score_columns(record: InstrumentRecord) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _integer_items(instrument: str) -> tuple[str, ...] | None:
+    """Item ids of a list-format instrument whose answers are all integers, else None."""
+    defn = get_definition(instrument)
+    if defn.answer_format != "list":
+        return None
+    for item in defn.items:
+        if not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in defn.scale_of(item).values
+        ):
+            return None
+    return tuple(defn.item_ids)
+
+
+def _batch_row(instrument: str, answers: list[Any] | dict[str, Any]) -> list[float]:
+    """One :func:`score_batch` row for answers already validated by the record model."""
+    ids = _integer_items(instrument)
+    if ids is None:
+        return answers_to_row(instrument, answers)
+    raw = [answers.get(i) for i in ids] if isinstance(answers, dict) else answers
+    return [math.nan if v is None else float(v) for v in raw]
+
+
 def score_many(records: Sequence[InstrumentRecord]) -> list[dict[str, Any]]:
     """Score columns of many instrument records at once (the bulk-import path).
 
@@ -101,9 +125,7 @@ def score_many(records: Sequence[InstrumentRecord]) -> list[dict[str, Any]]:
         groups.setdefault(rec.instrument, []).append(i)
     for instrument, idx in groups.items():
         defn = get_definition(instrument)
-        batch = score_batch(
-            instrument, [answers_to_row(instrument, records[i].answers) for i in idx]
-        )
+        batch = score_batch(instrument, [_batch_row(instrument, records[i].answers) for i in idx])
         for k, i in enumerate(idx):
             total = float(batch.score[k])
             subscales = {

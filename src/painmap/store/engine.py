@@ -104,6 +104,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _on_sqlite_checkin(dbapi_connection: Any, _record: Any) -> None:
+    # undo a bulk import's large page cache before the connection is reused
+    if dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA cache_size=-2000")
+
+
 def _on_sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -136,5 +142,6 @@ def make_engine(url: str, *, create_dirs: bool = False) -> Engine:
         engine = create_engine(parsed)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+        event.listen(engine, "checkin", _on_sqlite_checkin)
         return engine
     return create_engine(parsed, pool_pre_ping=True)

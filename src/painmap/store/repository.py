@@ -44,6 +44,8 @@ _R = RecordRow.__table__
 
 #: Patients per batch in bulk import and streaming reads.
 BATCH = 500
+#: SQLite page cache (KiB) during a bulk import.
+BULK_CACHE_KIB = 262_144
 
 
 def cli_actor() -> Actor:
@@ -278,6 +280,10 @@ class Store:
         total = 0
         with paused_gc(), self.session() as session:
             conn = session.connection()
+            if conn.dialect.name == "sqlite":
+                # a big page cache keeps index pages of a large import out of the WAL
+                # until commit; reset when the connection returns to the pool
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             for batch in _batched(patients, BATCH):
                 ids = [p.id for p in batch]
                 for pid in ids:
