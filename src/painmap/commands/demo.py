@@ -27,7 +27,28 @@ def _progress() -> Progress:
     )
 
 
-def _write_ndjson(path: Path, n: int, seed: int) -> None:
+def _parse_effects(items: list[str]) -> dict[str, float]:
+    from painmap.core.enums import TreatmentType
+
+    allowed = [t.value for t in TreatmentType]
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or name not in allowed:
+            raise ValidationFailure("--effect", f"{item!r} is not TYPE=NUMBER with a known type",
+                                    allowed)
+        try:
+            points = float(value)
+        except ValueError:
+            raise ValidationFailure("--effect", f"{value!r} is not a number") from None
+        if not -10.0 <= points <= 10.0:
+            raise ValidationFailure("--effect", f"{points:g} is outside the NRS scale",
+                                    ["-10..10"])
+        out[name] = points
+    return out
+
+
+def _write_ndjson(path: Path, n: int, seed: int, effects: dict[str, float]) -> None:
     if path.suffix.lower() not in (".ndjson", ".jsonl"):
         raise ValidationFailure("--out", "must name an NDJSON file", [".ndjson", ".jsonl"])
     if path.exists():
@@ -37,7 +58,7 @@ def _write_ndjson(path: Path, n: int, seed: int) -> None:
     try:
         with partial.open("w", encoding="utf-8") as fh, _progress() as bar:
             task = bar.add_task("generating", total=n)
-            for patient, _ in iter_cohort_with_truth(n, seed):
+            for patient, _ in iter_cohort_with_truth(n, seed, treatment_effects=effects):
                 fh.write(patient.model_dump_json() + "\n")
                 bar.advance(task)
         os.replace(partial, path)
@@ -56,6 +77,9 @@ def demo(
     = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write NDJSON here instead of the "
                                              "database.", dir_okay=False)] = None,
+    effect: Annotated[list[str] | None, typer.Option(
+        "--effect", help="Plant a treatment effect: TYPE=NRS_POINTS (mean NRS reduction when "
+        "aimed at the true generator), e.g. radiofrequency_ablation=4; repeatable.")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Generate a SYNTHETIC demo cohort (no real patient) and store it.
@@ -63,8 +87,9 @@ def demo(
     Patients have a hidden true pain generator, a baseline work-up, a treatment and
     follow-up visits at 1, 3, 6 and 12 months. Ids are ``demo-<seed>-<n>``.
     """
+    effects = _parse_effects(effect or [])
     if out is not None:
-        _write_ndjson(out, patients, seed)
+        _write_ndjson(out, patients, seed, effects)
         console.print(f"wrote {patients} synthetic patients to {out}")
         return
     from painmap.store import cli_actor, open_store
@@ -78,7 +103,7 @@ def demo(
             return
 
         def cohort() -> Iterator[Patient]:
-            for p, _ in iter_cohort_with_truth(patients, seed):
+            for p, _ in iter_cohort_with_truth(patients, seed, treatment_effects=effects):
                 yield p
 
         with _progress() as bar:
