@@ -144,3 +144,13 @@ def test_same_item_twice_for_the_same_candidate_is_rejected() -> None:
             {"item": "slr", "result": "positive", "side": "left"},
             {"item": "slr", "result": "negative", "side": "left"}]})
     assert exc.value.field == "findings[1]"
+
+
+@pytest.mark.parametrize("age", [15, 30, 54.4, 66, 90])
+@pytest.mark.parametrize("mask", [[True, False], [False, True], [True, True], [False, False]])
+def test_scalar_prior_vector_equals_matrix(age: float, mask: list[bool]) -> None:
+    from painmap.generators.priors import prior_vector
+
+    np.testing.assert_allclose(
+        prior_vector(age, np.array(mask)), prior_matrix(age, np.array([mask]))[0], atol=1e-14
+    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -167,6 +168,13 @@ def _block_item(block: BlockEvidence, notes: list[str], where: str) -> tuple[str
     return item_id, positive
 
 
+@cache
+def _log10_se(item_id: str, target_index: int, positive: bool) -> tuple[float, str]:
+    acc = item_index()[item_id].targets[target_index].accuracy
+    assert acc is not None
+    return acc.log10_se(positive)
+
+
 def _observe(
     item: Item,
     positive: bool,
@@ -211,7 +219,7 @@ def _observe(
                 )
             )
             continue
-        se, ci_source = acc.log10_se(positive)
+        se, ci_source = _log10_se(item.id, t_index, positive)
         ceiling = item.block.single_block_ceiling if item.block else None
         out.append(
             Observation(

@@ -10,6 +10,7 @@ least one location is involved stays ``P``: ``p = 1 - (1 - P) ** (1 / n)``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -212,3 +213,37 @@ def prior_matrix(
             p = np.where(mask[:, _SIDE_COL[cand.side]], p, 0.0)
         out[:, j] = p
     return out
+
+
+def prior_vector(age: float, side_mask: NDArray[np.bool_]) -> FloatArray:
+    """Per-candidate priors of one patient (scalar fast path of :func:`prior_matrix`).
+
+    Parameters
+    ----------
+    age : float
+        Age in years.
+    side_mask : numpy.ndarray of bool, shape (2,) or (1, 2)
+        Candidate sides ``[left, right]`` (none = both).
+
+    Returns
+    -------
+    numpy.ndarray, shape (C,)
+        Equal to ``prior_matrix(age, side_mask)[0]``.
+    """
+    mask = [bool(x) for x in np.asarray(side_mask).reshape(-1)[:2]]
+    if not any(mask):
+        mask = [True, True]
+    n_sides = float(sum(mask))
+    model = age_model()
+    a = min(max(float(age), model.min_age), model.max_age)
+    per: dict[str, float] = {}
+    for name, sp in structure_priors().items():
+        big_p = sp.prevalence
+        if sp.slope_per_year != 0.0:
+            logit = math.log(big_p / (1.0 - big_p)) + sp.slope_per_year * (a - model.mean_age)
+            big_p = 1.0 / (1.0 + math.exp(-logit))
+        n_loc = float(_n_locations(name, np.array([n_sides]))[0])
+        per[name] = 1.0 - (1.0 - big_p) ** (1.0 / n_loc)
+    return np.array(
+        [per[c.structure] if c.side is None or mask[_SIDE_COL[c.side]] else 0.0 for c in CANDIDATES]
+    )

@@ -24,7 +24,7 @@ from painmap.generators.evidence import Evidence, parse_evidence
 from painmap.generators.inference import log10_odds, other_log10_lr, probability, update
 from painmap.generators.knowledge import citations, item_index, load_kb
 from painmap.generators.next_test import next_tests
-from painmap.generators.priors import other_prior, prior_matrix
+from painmap.generators.priors import other_prior, prior_vector
 from painmap.generators.uncertainty import N_DRAWS, evidence_arrays, intervals
 
 _OUT = ConfigDict(extra="forbid", frozen=True)
@@ -96,14 +96,14 @@ class RankResult(BaseModel):
 
 
 def _round(x: float, nd: int = 6) -> float:
-    return float(round(float(x), nd))
+    return round(x, nd)
 
 
 def rank_compiled(
     compiled: Compiled, *, with_interval: bool = True, with_next: bool = True
 ) -> RankResult:
     """Rank from compiled evidence (see :func:`rank`)."""
-    prior = prior_matrix(compiled.age, compiled.side_mask)[0]
+    prior = prior_vector(compiled.age, compiled.side_mask)
     other_sum, single_sum, ceiling = evidence_arrays(compiled)
     posterior, applied_single = update(prior, other_sum, single_sum, ceiling)
     o_prior = other_prior()

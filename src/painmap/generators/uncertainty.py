@@ -67,6 +67,20 @@ def _prevalence_draws(rng: np.random.Generator, n_draws: int) -> dict[str, Float
     return out
 
 
+def _interval(draws: FloatArray) -> FloatArray:
+    """2.5th and 97.5th percentiles of each column (linear interpolation), shape (U, 2)."""
+    ordered = np.sort(draws, axis=0)
+    n = ordered.shape[0]
+    out = np.empty((ordered.shape[1], 2))
+    for k, q in enumerate((0.025, 0.975)):
+        pos = q * (n - 1)
+        lo = int(np.floor(pos))
+        hi = min(lo + 1, n - 1)
+        frac = pos - lo
+        out[:, k] = ordered[lo] * (1 - frac) + ordered[hi] * frac
+    return out
+
+
 def intervals(
     compiled: Compiled, n_draws: int = N_DRAWS, seed: int = SEED
 ) -> tuple[FloatArray, FloatArray]:
@@ -114,9 +128,6 @@ def intervals(
     prevalences = _prevalence_draws(rng, n_draws)
     mask = compiled.side_mask[0]
     n_sides = float(mask.sum())
-    loc_prior = {
-        s: location_prior(s, compiled.age, n_sides, prevalences.get(s)) for s in STRUCTURES
-    }
     ranked = [
         j for j, cand in enumerate(CANDIDATES) if cand.side is None or mask[SIDES.index(cand.side)]
     ]
@@ -132,25 +143,33 @@ def intervals(
     groups = list(columns.values())
     first = [g[0] for g in groups]
     weight = np.array([len(g) for g in groups], dtype=float)
-    prior = np.stack(
-        [np.broadcast_to(loc_prior[CANDIDATES[j].structure], (n_draws,)) for j in first], axis=1
+    # priors depend on the structure only: log-odds per structure, then gathered
+    used = sorted({CANDIDATES[j].structure for j in first})
+    p_struct = np.stack(
+        [
+            np.broadcast_to(
+                location_prior(s, compiled.age, n_sides, prevalences.get(s)), (n_draws,)
+            )
+            for s in used
+        ],
+        axis=1,
     )
-    lpo = log10_odds(prior)
+    col = np.array([used.index(CANDIDATES[j].structure) for j in first], dtype=np.intp)
+    lpo = log10_odds(p_struct)[:, col]
+    log_not_prior = np.log10(1.0 - p_struct)[:, col]
     total = draws @ m_other[:, first]
     if m_single[:, first].any():
         limit = log10_odds(np.minimum(ceiling[first], SINGLE_BLOCK_MAX))
         total = total + cap_single_lo(lpo, draws @ m_single[:, first], limit)
     posterior = probability(lpo + total)
-    per_column = np.percentile(posterior, [2.5, 97.5], axis=0).T
+    per_column = _interval(posterior)
     cand = np.zeros((N_CANDIDATES, 2))
     for k, g in enumerate(groups):
         cand[g] = per_column[k]
     other_data = load_priors_data()["other"]
     k_other = other_data["prevalence"] * other_data["n"]
     other_prior = rng.beta(k_other + 0.5, other_data["n"] - k_other + 0.5, size=n_draws)
-    ratio = np.log10(np.maximum(1.0 - posterior, 1e-300)) - np.log10(
-        np.maximum(1.0 - prior, 1e-300)
-    )
+    ratio = np.log10(np.maximum(1.0 - posterior, 1e-300)) - log_not_prior
     other_post = probability(log10_odds(other_prior) + ratio @ weight)
-    other = np.percentile(other_post, [2.5, 97.5])
+    other = _interval(other_post[:, None])[0]
     return cand, other
