@@ -2,7 +2,9 @@
 
 The whole file is decompressed in one call (CPython's :func:`gzip.decompress` is a
 single zlib pass) and the voxel array is a zero-copy view of the decompressed bytes.
-Headers are parsed by nibabel; NIfTI-2 and other formats fall back to ``nibabel.load``.
+The NIfTI-1 header is read as nibabel's structured ``header_dtype`` (sform affine,
+scaling); qform-only headers go through nibabel's header class, and NIfTI-2 or other
+formats fall back to ``nibabel.load``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,23 +71,51 @@ def read_volume(path: str | Path) -> Volume:
     ValidationFailure
         If the file is missing.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise ValidationFailure("image", f"file not found: {p}")
-    raw = p.read_bytes()
+    p = path if isinstance(path, Path) else Path(path)
+    try:
+        raw = p.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise ValidationFailure("image", f"file not found: {p}") from None
     buf = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    nib = require("nibabel")
+    del raw
     if len(buf) < 352 or int.from_bytes(buf[:4], "little") != 348:
         return _via_nibabel(p)
+    nib = require("nibabel")
+    hdr = np.frombuffer(buf, dtype=nib.nifti1.header_dtype, count=1)[0]
+    ndim = int(hdr["dim"][0])
+    if not 1 <= ndim <= 7 or int(hdr["sform_code"]) <= 0:
+        return _via_header(nib, buf, p)
+    shape = tuple(int(d) for d in hdr["dim"][1 : ndim + 1])
+    dtype = np.dtype(nib.nifti1.data_type_codes.dtype[int(hdr["datatype"])]).newbyteorder("<")
+    count = int(np.prod(shape))
+    data = np.frombuffer(buf, dtype=dtype, count=count, offset=int(hdr["vox_offset"]))
+    affine = np.eye(4)
+    affine[0], affine[1], affine[2] = hdr["srow_x"], hdr["srow_y"], hdr["srow_z"]
+    slope, inter = float(hdr["scl_slope"]), float(hdr["scl_inter"])
+    if not np.isfinite(slope) or slope == 0.0:
+        slope, inter = 1.0, 0.0
+    elif not np.isfinite(inter):
+        inter = 0.0
+    return Volume(
+        data=data.reshape(shape, order="F"),
+        affine=affine,
+        slope=slope,
+        inter=inter,
+        zooms=tuple(float(z) for z in hdr["pixdim"][1 : ndim + 1]),
+    )
+
+
+def _via_header(nib: Any, buf: bytes, path: Path) -> Volume:
+    """Parse with nibabel's header (qform-only or unusual files)."""
     hdr = nib.Nifti1Header(binaryblock=buf[:348], check=False)
     shape = hdr.get_data_shape()
-    dtype = hdr.get_data_dtype()
-    offset = int(hdr["vox_offset"])
     count = int(np.prod(shape))
-    data = np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(shape, order="F")
+    data = np.frombuffer(
+        buf, dtype=hdr.get_data_dtype(), count=count, offset=int(hdr["vox_offset"])
+    )
     slope, inter = hdr.get_slope_inter()
     return Volume(
-        data=data,
+        data=data.reshape(shape, order="F"),
         affine=np.asarray(hdr.get_best_affine(), dtype=np.float64),
         slope=1.0 if slope is None else float(slope),
         inter=0.0 if inter is None else float(inter),
