@@ -47,6 +47,14 @@ def synthetic_lines(encounters: int, seed: int = 1) -> list[str]:
     """NDJSON lines of ``encounters // VISITS`` patients (plain JSON, built fast)."""
     rng = random.Random(seed)
     regions = [r for r in REGION_IDS if r.startswith("b_")] or list(REGION_IDS)
+    # a pool of distinct freehand strokes, drawn from at random (fast to generate)
+    pool = [
+        [
+            [round(rng.uniform(100, 300), 1), round(rng.uniform(300, 700), 1)]
+            for _ in range(rng.randint(10, 40))
+        ]
+        for _ in range(2000)
+    ]
     lines = []
     for i in range(encounters // VISITS):
         encs = []
@@ -61,10 +69,7 @@ def synthetic_lines(encounters: int, seed: int = 1) -> list[str]:
                 "strokes": [
                     {
                         "view": "back",
-                        "points": [
-                            [round(rng.uniform(100, 300), 1), round(rng.uniform(300, 700), 1)]
-                            for _ in range(rng.randint(10, 40))
-                        ],
+                        "points": rng.choice(pool),
                         "width": 8.0,
                         "intensity": rng.randint(1, 10),
                     }
@@ -237,6 +242,7 @@ def summary(ms: list[float]) -> str:
 
 def main() -> None:
     """Run the benchmark and print its figures."""
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--encounters", type=int, default=100_000)
     ap.add_argument("--timeline-encounters", type=int, default=1_000_000)

@@ -172,7 +172,7 @@ def _round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str) ->
 def test_round_trip_synthetic_cohort_is_byte_identical(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
 ) -> None:
-    src = write(tmp_path / "in.ndjson", [*cohort(150, seed=10), all_kinds_patient()])
+    src = write(tmp_path / "in.ndjson", [*cohort(60, seed=10), all_kinds_patient()])
     run(capsys, "import", str(src), "--database", url)
     _round_trip(capsys, tmp_path, url)
     exported = (tmp_path / "one" / "export.ndjson").read_text().splitlines()
