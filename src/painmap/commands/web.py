@@ -24,6 +24,13 @@ def serve(
     https: Annotated[
         bool, typer.Option(help="Behind a TLS proxy: Secure __Host- cookies and HSTS.")
     ] = False,
+    content_pack: Annotated[
+        Path | None,
+        typer.Option(
+            "--content-pack", envvar="PAINMAP_CONTENT_PACK",
+            help="Directory of licensed questionnaire item texts.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the clinic web app and JSON API (Ctrl+C to stop)."""
     import logging
@@ -37,7 +44,8 @@ def serve(
 
     db = Database(database)
     demo = is_demo_database(db)
-    app = create_app(settings=WebSettings(https=https), database=db, demo=demo)
+    settings = WebSettings(https=https, content_pack=content_pack)
+    app = create_app(settings=settings, database=db, demo=demo)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(f"painmap web app: [bold]http://{shown}:{port}/[/bold]  (press Ctrl+C to stop)")
     if demo:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from painmap.instruments import ContentPack
 from painmap.web import crud
 from painmap.web.core.config import WebSettings
 from painmap.web.core.db import Database
@@ -52,6 +53,7 @@ class AppState:
     templates: Jinja2Templates
     journal: list[JournalEntry] | None = None
     demo: bool = False
+    content_pack: ContentPack | None = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     def pseudonym_key(self) -> str:
@@ -98,6 +100,9 @@ def get_principal(request: Request, state: StateDep) -> Principal:
                 session_id=row.id,
                 csrf_token=row.csrf_token,
                 data=dict(row.data or {}),
+                care=frozenset(crud.assigned_patient_ids(s, user.id))
+                if user.role == "clinician"
+                else frozenset(),
             )
     if principal is None:
         raise NotAuthenticated()

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 import painmap
 from painmap.core.errors import PainmapError, ValidationFailure
+from painmap.instruments import load_content_pack
 from painmap.store import NotFound, StoreNotReady
 from painmap.web.core.config import WebSettings
 from painmap.web.core.db import Database
@@ -189,6 +190,7 @@ def create_app(
         templates=make_templates(),
         journal=journal,
         demo=demo,
+        content_pack=load_content_pack(settings.content_pack) if settings.content_pack else None,
     )
     _install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -13,10 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from painmap.web import crud
-
 #: Record kinds a patient may add themselves.
 PATIENT_KINDS = frozenset({"pain_drawing", "instrument"})
 #: Record kinds a clinician may add.
@@ -36,6 +32,8 @@ class Principal:
     session_id: str
     csrf_token: str
     data: dict[str, Any] = field(default_factory=dict)
+    #: For clinicians: the patients in their care, read with the session.
+    care: frozenset[str] = frozenset()
 
     @property
     def pseudonymised(self) -> bool:
@@ -43,28 +41,28 @@ class Principal:
         return self.role == "researcher"
 
 
-def can_read(db: Session, who: Principal, patient_id: str) -> bool:
+def can_read(who: Principal, patient_id: str) -> bool:
     """Whether ``who`` may read the record of ``patient_id``."""
     if who.role == "patient":
         return who.patient_id == patient_id
     if who.role == "clinician":
-        return crud.is_assigned(db, who.user_id, patient_id)
+        return patient_id in who.care
     return who.role in ("researcher", "admin")
 
 
-def can_write(db: Session, who: Principal, patient_id: str, kind: str) -> bool:
+def can_write(who: Principal, patient_id: str, kind: str) -> bool:
     """Whether ``who`` may add a record of ``kind`` to ``patient_id``'s record."""
     if who.role == "patient":
         return who.patient_id == patient_id and kind in PATIENT_KINDS
     if who.role == "clinician":
-        return kind in CLINICIAN_KINDS and crud.is_assigned(db, who.user_id, patient_id)
+        return kind in CLINICIAN_KINDS and patient_id in who.care
     return False
 
 
-def visible_patient_ids(db: Session, who: Principal) -> set[str] | None:
+def visible_patient_ids(who: Principal) -> set[str] | None:
     """The patients ``who`` may list; None means all of them."""
     if who.role == "patient":
         return {who.patient_id} if who.patient_id else set()
     if who.role == "clinician":
-        return crud.assigned_patient_ids(db, who.user_id)
+        return set(who.care)
     return None

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from painmap.core.errors import ValidationFailure
-from painmap.instruments import InstrumentDefinition, definitions, get_definition
+from painmap.instruments import (
+    ContentPack,
+    InstrumentDefinition,
+    definitions,
+    get_definition,
+    item_label,
+    option_label,
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ def web_definition(instrument_id: str) -> InstrumentDefinition:
 
 
 def form_items(
-    defn: InstrumentDefinition, texts: dict[str, str] | None = None
+    defn: InstrumentDefinition, pack: ContentPack | None = None
 ) -> tuple[list[FormItem], bool]:
     """The items of a form and whether full item texts are shown.
 
@@ -78,20 +85,26 @@ def form_items(
     ----------
     defn : InstrumentDefinition
         The instrument.
-    texts : dict, optional
-        Item texts from a licensed content pack (item id -> text).
+    pack : ContentPack, optional
+        Licensed item texts loaded by the site (``painmap serve --content-pack DIR``).
+
+    Returns
+    -------
+    (list of FormItem, bool)
+        Items with the text to show and their options; True when the texts are the
+        instrument's own wording (shipped with painmap or from the pack).
     """
-    shipped = defn.licence.item_text_shipped
-    have_texts = bool(texts) or shipped
+    in_pack = pack is not None and any(pack.text(defn.id, i.id) for i in defn.items)
+    have_texts = in_pack or defn.licence.item_text_shipped
     items = []
     for item in defn.items:
         scale = defn.scale_of(item)
-        text = (texts or {}).get(item.id) or item.label
-        options = [
-            Option(str(v), f"{v} · {c.replace('_', ' ')}" if str(v) != c else str(v))
-            for v, c in zip(scale.values, scale.codes, strict=False)
-        ]
-        items.append(FormItem(item.id, text, options))
+        options = []
+        for value in scale.values:
+            label = option_label(defn, item.id, value, pack)
+            options.append(Option(str(value), f"{value} · {label}" if str(value) != label
+                                  else label))
+        items.append(FormItem(item.id, item_label(defn, item.id, pack), options))
     return items, have_texts
 
 

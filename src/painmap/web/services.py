@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 
 from painmap.record.models import Encounter, Patient, Record
 from painmap.store import Actor, DuplicateId, NotFound, PatientChart, PatientSummary
-from painmap.web import crud, policy
+from painmap.web import policy
 from painmap.web.core.security import pseudonym
 from painmap.web.deps import AppState, Forbidden, NotFoundError
 from painmap.web.models import PatientsPublic, RecordCreated
@@ -121,8 +121,7 @@ def list_patients(
     state: AppState, who: Principal, *, search: str | None, limit: int, offset: int
 ) -> PatientsPublic:
     """The patients ``who`` may see (one audited ``list`` call)."""
-    with state.db.tx() as s:
-        visible = policy.visible_patient_ids(s, who)
+    visible = policy.visible_patient_ids(who)
     search = (search or "").strip() or None
     if who.role == "researcher":
         rows = state.db.store.list_patients(actor=actor(who), limit=limit, offset=offset)
@@ -152,9 +151,7 @@ def list_patients(
 
 def check_read(state: AppState, who: Principal, patient_id: str) -> None:
     """Raise :class:`Forbidden` unless ``who`` may read ``patient_id``."""
-    with state.db.tx() as s:
-        allowed = policy.can_read(s, who, patient_id)
-    if not allowed:
+    if not policy.can_read(who, patient_id):
         raise Forbidden("this patient is not in your care")
 
 
@@ -193,9 +190,7 @@ def add_record(state: AppState, who: Principal, patient_id: str, record: Record)
     Forbidden
         When ``who`` may not add this kind of record to this patient.
     """
-    with state.db.tx() as s:
-        allowed = policy.can_write(s, who, patient_id, record.kind)
-    if not allowed:
+    if not policy.can_write(who, patient_id, record.kind):
         raise Forbidden(f"you may not add a {record.kind} record to this patient")
     on = today(state)
     eid = web_encounter_id(on)
@@ -213,9 +208,3 @@ def add_record(state: AppState, who: Principal, patient_id: str, record: Record)
             except DuplicateId:
                 continue  # opened concurrently: add to it
     raise Forbidden("could not open today's encounter")
-
-
-def care_patient_ids(state: AppState, who: Principal) -> set[str]:
-    """Patients in a clinician's care (no clinical data)."""
-    with state.db.tx() as s:
-        return crud.assigned_patient_ids(s, who.user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 
 def utcnow() -> datetime:
@@ -32,6 +33,9 @@ class WebSettings:
         Returns "now"; tests inject a fake clock to check expiry.
     audit_journal : bool
         Keep, per request, the audit row ids it appended (for audit-completeness tests).
+    content_pack : pathlib.Path, optional
+        Directory of licensed questionnaire item texts (see
+        :func:`painmap.instruments.load_content_pack`).
     """
 
     idle_timeout: timedelta = timedelta(minutes=30)
@@ -45,6 +49,7 @@ class WebSettings:
     touch_interval: timedelta = timedelta(seconds=30)
     clock: Callable[[], datetime] = field(default=utcnow)
     audit_journal: bool = False
+    content_pack: Path | None = None
 
     @property
     def cookie_name(self) -> str:

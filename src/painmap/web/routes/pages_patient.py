@@ -93,7 +93,7 @@ def _questionnaire_page(
     answers: dict[str, str] | None = None, error: str | None = None, status: int = 200,
 ) -> Response:
     defn = questionnaires.web_definition(instrument)
-    items, texts = questionnaires.form_items(defn, state.cache.get("content_pack", {}).get(defn.id))
+    items, texts = questionnaires.form_items(defn, state.content_pack)
     return state.templates.TemplateResponse(
         request,
         "questionnaire.html",
