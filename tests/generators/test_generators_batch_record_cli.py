@@ -200,3 +200,13 @@ def test_cli_rank_patient(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_drawing_only_patient_ranks_without_error() -> None:
     result = rank(COHORT[4])
     assert candidate(result, "nociplastic").posterior > 0.05
+
+
+def test_rank_record_as_of_a_treatment_date() -> None:
+    from painmap.generators import rank_record
+
+    patient = _patient()
+    early = rank_record(patient, until=date(2025, 3, 15), with_interval=False)
+    late = rank_record(patient, with_interval=False)
+    assert early.top().id == late.top().id == "sij:left"
+    assert late.top().posterior > early.top().posterior  # the comparative block adds

@@ -158,3 +158,11 @@ def test_next_test_gain_is_zero_for_uninformative_test() -> None:
         {"item": "sij_provocation_cluster", "result": "negative", "side": "left"}]})
     assert not any(t["item"].startswith("sij_") and "block" not in t["item"]
                    for t in result.next_tests)
+
+
+def test_next_tests_name_the_best_test_of_each_cost_class() -> None:
+    result = rank({"age": 50, "sex": "female", "pain_sides": ["left"]})
+    best = [t for t in result.next_tests if t["best_in_cost_class"]]
+    classes = [t["cost_class"] for t in best]
+    assert len(classes) == len(set(classes))
+    assert {"exam", "imaging", "emg", "block", "questionnaire"} <= set(classes)

@@ -8,7 +8,7 @@ and :func:`load_kb` to read the knowledge base.
 from painmap.generators.batch import COLUMNS, compile_cohort, posterior_matrix, rank_batch
 from painmap.generators.evidence import BlockEvidence, Evidence, Finding, parse_evidence
 from painmap.generators.knowledge import KnowledgeBase, load_kb
-from painmap.generators.ranking import CandidateOut, RankResult, explain, rank
+from painmap.generators.ranking import CandidateOut, RankResult, explain, rank, rank_record
 from painmap.generators.record_adapter import evidence_from_record
 
 __all__ = [
@@ -27,4 +27,5 @@ __all__ = [
     "posterior_matrix",
     "rank",
     "rank_batch",
+    "rank_record",
 ]

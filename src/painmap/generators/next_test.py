@@ -197,13 +197,15 @@ def next_tests(
     other_prior : float
         Prior of other/unknown.
     limit : int, optional
-        How many tests to return.
+        How many tests to return; the best test of every cost class is added after
+        them when it is not among them.
 
     Returns
     -------
     list of dict
         ``item``, ``name``, ``level``, ``root``, ``side``, ``cost_class``,
-        ``expected_information_gain_bits`` and ``p_positive``, best first.
+        ``expected_information_gain_bits``, ``p_positive`` and ``best_in_cost_class``,
+        best first.
     """
     sides = frozenset(s for s, on in zip(SIDES, compiled.side_mask[0], strict=True) if on)
     bank = test_bank(sides)
@@ -254,8 +256,13 @@ def next_tests(
     gain = h_now - h_after
     useful = np.flatnonzero(keep & (anchor_score.max(axis=1) >= 0) & np.isfinite(gain))
     order = useful[np.lexsort((useful, bank.cost_rank[useful], -np.round(gain[useful], 9)))]
+    chosen = [int(k) for k in order[:limit]]
+    best: dict[str, int] = {}
+    for k in order:
+        best.setdefault(bank.cost[int(k)], int(k))
+    chosen += sorted(set(best.values()) - set(chosen), key=lambda k: list(order).index(k))
     out: list[dict[str, object]] = []
-    for i in (int(k) for k in order[:limit]):
+    for i in chosen:
         out.append(
             {
                 "item": bank.item[i],
@@ -266,6 +273,7 @@ def next_tests(
                 "cost_class": bank.cost[i],
                 "expected_information_gain_bits": round(float(gain[i]), 5),
                 "p_positive": round(float(p_pos[i]), 4),
+                "best_in_cost_class": best.get(bank.cost[i]) == i,
             }
         )
     return out

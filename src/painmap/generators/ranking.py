@@ -12,6 +12,7 @@ other/unknown mass is reported beside them.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,9 @@ from painmap.generators.inference import log10_odds, other_log10_lr, probability
 from painmap.generators.knowledge import citations, item_index, load_kb
 from painmap.generators.next_test import next_tests
 from painmap.generators.priors import other_prior, prior_vector
+from painmap.generators.record_adapter import evidence_from_record
 from painmap.generators.uncertainty import N_DRAWS, evidence_arrays, intervals
+from painmap.record.models import Patient
 
 _OUT = ConfigDict(extra="forbid", frozen=True)
 OTHER_EVIDENCE = "change in the probability that none of the ranked structures is a source"
@@ -316,3 +319,33 @@ def explain(result: RankResult, top: int = 8) -> str:
         lines += ["", "Notes:"] + [f"  - {n}" for n in result.notes]
     lines += ["", "References:"] + [f"  [{k}] {cites[k]}" for k in used if k in cites]
     return "\n".join(lines) + "\n"
+
+
+def rank_record(
+    patient: Patient,
+    *,
+    until: date | None = None,
+    encounter_id: str | None = None,
+    with_interval: bool = True,
+    with_next: bool = True,
+) -> RankResult:
+    """Rank a stored patient as of a date or an encounter.
+
+    Parameters
+    ----------
+    patient : Patient
+        The clinical record.
+    until : datetime.date, optional
+        Use records on or before this date (e.g. a treatment's start).
+    encounter_id : str, optional
+        Use records up to and including this encounter.
+    with_interval, with_next : bool, optional
+        As in :func:`rank`.
+
+    Returns
+    -------
+    RankResult
+        The ranking at that time (``top()`` is the leading generator).
+    """
+    evidence = evidence_from_record(patient, until=until, encounter_id=encounter_id)
+    return rank(evidence, with_interval=with_interval, with_next=with_next)
