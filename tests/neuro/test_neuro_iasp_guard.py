@@ -65,8 +65,15 @@ def test_cli_help_has_no_individual_pain_outputs() -> None:
         assert guard.forbidden_phrases_in(res.output) == []
 
 
-def test_outputs_and_report(small_cohort: Path, tmp_path: Path) -> None:
-    run_participants(discover(small_cohort), tmp_path, workers=1)
+@pytest.fixture(scope="module")
+def participant_out(small_cohort: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("guard")
+    run_participants(discover(small_cohort), out, workers=1)
+    return out
+
+
+def test_outputs_and_report(small_cohort: Path, participant_out: Path) -> None:
+    tmp_path = participant_out
     files = run_group(small_cohort, tmp_path)
     for key, path in files.items():
         if key == "report":
@@ -108,3 +115,19 @@ def test_render_refuses_forbidden_wording(monkeypatch: pytest.MonkeyPatch) -> No
     tables = {"comparison": empty, "longitudinal": empty, "pain": empty, "task": empty}
     with pytest.raises(ValueError, match="forbidden phrases"):
         report.render_report(tables, data, synthetic=False)
+
+
+def test_group_pain_can_come_from_the_record(small_cohort: Path, participant_out: Path) -> None:
+    # pain rows as painmap.neuro.recordlink.pain_from_records returns them
+    rows = [
+        {"participant_id": f"sub-00{i}", "session": ses, "pain_nrs": nrs, "odi": None}
+        for i, drop in ((1, 1.0), (2, 2.0), (3, 4.0), (4, 0.0))
+        for ses, nrs in (("01", 8.0), ("02", 8.0 - drop))
+    ]
+    files = run_group(small_cohort, participant_out, pain_rows=rows)
+    with files["pain"].open() as fh:
+        table = list(csv.DictReader(fh, delimiter="\t"))
+    nrs = [r for r in table if r["outcome"] == "pain_nrs" and r["measure"] == "gm_volume_mm3"]
+    assert nrs and all(r["n"] == "3" for r in nrs)  # the three patients with record pain
+    odi = [r for r in table if r["outcome"] == "odi" and r["measure"] == "gm_volume_mm3"]
+    assert all(r["n"] == "0" for r in odi)  # no ODI in the record rows

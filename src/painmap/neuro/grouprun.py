@@ -29,7 +29,9 @@ TABLES = {
 }
 
 
-def load_inputs(bids_dir: Path, out_dir: Path) -> dict[str, Any]:
+def load_inputs(
+    bids_dir: Path, out_dir: Path, pain_rows: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Collect participant outputs, demographics and self-reported pain.
 
     Parameters
@@ -38,6 +40,10 @@ def load_inputs(bids_dir: Path, out_dir: Path) -> dict[str, Any]:
         BIDS dataset (``participants.tsv``, ``sub-*/sub-*_sessions.tsv``).
     out_dir : Path
         Output folder of the participant level.
+    pain_rows : list of dict, optional
+        Self-reported pain per session (``participant_id, session, pain_nrs, odi``), e.g.
+        from :func:`painmap.neuro.recordlink.pain_from_records`; replaces the
+        ``sessions.tsv`` values when given.
 
     Returns
     -------
@@ -70,6 +76,16 @@ def load_inputs(bids_dir: Path, out_dir: Path) -> dict[str, Any]:
                     "odi": _float(row.get("odi")),
                 }
             )
+    if pain_rows is not None:
+        pain = [
+            {
+                "participant_id": r["participant_id"],
+                "session": str(r["session"]).removeprefix("ses-"),
+                "pain_nrs": _float(None if r.get("pain_nrs") is None else str(r["pain_nrs"])),
+                "odi": _float(None if r.get("odi") is None else str(r["odi"])),
+            }
+            for r in pain_rows
+        ]
     if not measures:
         raise ValidationFailure(
             "out_dir", f"no participant outputs in {out_dir}; run the participant level first"
@@ -111,7 +127,9 @@ def _float(v: str | None) -> float:
         return float("nan")
 
 
-def run_group(bids_dir: Path, out_dir: Path) -> dict[str, Path]:
+def run_group(
+    bids_dir: Path, out_dir: Path, pain_rows: list[dict[str, Any]] | None = None
+) -> dict[str, Path]:
     """Fit the group models and write the tables and the report.
 
     Parameters
@@ -120,6 +138,9 @@ def run_group(bids_dir: Path, out_dir: Path) -> dict[str, Path]:
         BIDS dataset.
     out_dir : Path
         Output folder holding the participant-level results.
+    pain_rows : list of dict, optional
+        Self-reported pain per session replacing ``sessions.tsv`` (see
+        :func:`load_inputs`).
 
     Returns
     -------
@@ -128,7 +149,7 @@ def run_group(bids_dir: Path, out_dir: Path) -> dict[str, Path]:
     """
     from painmap.neuro.report import write_report
 
-    data = load_inputs(Path(bids_dir), Path(out_dir))
+    data = load_inputs(Path(bids_dir), Path(out_dir), pain_rows)
     tables = {
         "comparison": group_comparison(data["measures"], data["participants"], data["covariates"]),
         "longitudinal": longitudinal(data["measures"], data["participants"]),
