@@ -133,7 +133,7 @@ def rank_compiled(
             if applied_list[c.candidate] != single_list[c.candidate]:
                 uncapped, value = obs.log10_lr, applied_list[c.candidate]
         per_cand.setdefault(c.candidate, []).append(
-            ContributionOut(
+            ContributionOut.model_construct(
                 evidence=obs.label,
                 item=obs.item,
                 result=obs.result,
@@ -162,7 +162,7 @@ def rank_compiled(
         total = sum(x.log10_lr for x in contribs if x.counted)
         lpo = math.log10(pj / (1.0 - pj))
         out.append(
-            CandidateOut(
+            CandidateOut.model_construct(
                 id=cand.id,
                 structure=cand.structure,
                 level=cand.level,
