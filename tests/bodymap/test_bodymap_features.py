@@ -71,3 +71,10 @@ def test_stroke_qualities_reach_the_regions() -> None:
     f = features(d)
     assert f.neuropathic_leg_sides == [Side.RIGHT]
     assert "pins_and_needles" in f.qualities
+
+
+def test_dermatome_match_per_side() -> None:
+    f = features(marks(["f_leg_med_upper_r", "f_leg_med_lower_r", "f_ankle_med_r",
+                        "b_heel_l", "b_sole_lat_l"]))
+    assert max(f.dermatome_match, key=lambda r: f.dermatome_match[r]["right"]) == Root.L4
+    assert max(f.dermatome_match, key=lambda r: f.dermatome_match[r]["left"]) == Root.S1

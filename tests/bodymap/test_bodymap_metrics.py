@@ -188,3 +188,19 @@ def test_batch_metrics_for_freehand_drawings_equal_single() -> None:
 def test_empty_batch() -> None:
     b = metrics_batch(marks_matrix([{}, {}]))
     assert list(b.wpi) == [0, 0] and list(b.distality) == [-1, -1]
+
+
+def test_posterior_leg_to_heel_ranks_s1_over_s2() -> None:
+    """Dice match: S2's small territory does not win a classic S1 sciatica drawing."""
+    m = compute_metrics(marks(["b_buttock_l", "b_thigh_postlat_upper_l",
+                               "b_thigh_postlat_lower_l", "b_calf_lower_l",
+                               "b_leg_postlat_lower_l", "b_heel_l", "f_foot_lat_l",
+                               "b_sole_lat_l"]))
+    assert m.dermatomes[0].root.value == "S1"
+
+
+def test_dermatome_scores_are_dice_matches_between_0_and_1() -> None:
+    m = compute_metrics(marks(["f_dorsum_l"]))
+    assert all(0 < d.score <= 1 for d in m.dermatomes)
+    whole_l4 = [r.id for r in regions() if r.dermatomes.get("L4", 0) == 1.0]  # type: ignore[call-overload]
+    assert compute_metrics(marks(whole_l4)).dermatomes[0].root.value == "L4"

@@ -83,6 +83,7 @@ def metrics_python(marks: dict[str, float]) -> dict[str, object]:
     maxi = 0.0
     dist = -1
     derm_num = dict.fromkeys(DERMATOME_ROOTS, 0.0)
+    mapped = 0.0
     count = 0
     for rid, inten in marks.items():
         if inten <= 0:
@@ -107,6 +108,8 @@ def metrics_python(marks: dict[str, float]) -> dict[str, object]:
             dist = max(dist, r.distality)
         for root, w in r.dermatomes.items():
             derm_num[root] += w * r.area_fraction
+        if r.dermatomes:
+            mapped += r.area_fraction
     derm_den = dict.fromkeys(DERMATOME_ROOTS, 0.0)
     for r in regs:
         for root, w in r.dermatomes.items():
@@ -120,6 +123,6 @@ def metrics_python(marks: dict[str, float]) -> dict[str, object]:
         "wpi_regions_generalized": len(acr),
         "quebec": 3 if below else 2 if above else 1 if low else 0,
         "laterality_index": (right - left) / (right + left) if left + right else float("nan"),
-        "dermatomes": [derm_num[k] / derm_den[k] for k in DERMATOME_ROOTS],
+        "dermatomes": [2 * derm_num[k] / (mapped + derm_den[k]) for k in DERMATOME_ROOTS],
         "distality": dist,
     }

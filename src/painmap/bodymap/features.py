@@ -66,6 +66,11 @@ class DrawingFeatures(BaseModel):
     dermatome_scores : dict of Root to dict of side to float
         Per root (L1-S2) and side, the painted share (0-1) of that side's textbook
         territory (midline regions count half to each side).
+    dermatome_match : dict of Root to dict of side to float
+        Per root and side, the Dice match (0-1) between that side's painted skin and the
+        root's territory (as ``DrawingMetrics.dermatomes``, one side at a time; midline
+        regions count half): high only when the pain covers much of the territory and lies
+        mostly inside it. The best single number for "this leg pain looks like root k".
     dermatome_share : dict of Root to dict of side to float
         Per root and side, the share (0-1) of that side's painful lower-limb area (hip to
         foot) lying in the root's territory: how well the leg pain fits one dermatome.
@@ -102,6 +107,7 @@ class DrawingFeatures(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     dermatome_scores: dict[Root, dict[LimbSide, float]]
+    dermatome_match: dict[Root, dict[LimbSide, float]]
     dermatome_share: dict[Root, dict[LimbSide, float]]
     lumbar_sides: list[Side]
     midline_lumbar: bool
@@ -170,6 +176,7 @@ def features_from_state(state: RegionState, m: DrawingMetrics | None = None
     midline_lumbar = bool((painful & lumbar_rows & (side == "midline")).any())
     levels = sorted({stems[i][7:9].upper() for i in np.flatnonzero(painful & lumbar_rows)})
     scores: dict[Root, dict[LimbSide, float]] = {}
+    match: dict[Root, dict[LimbSide, float]] = {}
     share: dict[Root, dict[LimbSide, float]] = {}
     for sd in ("left", "right"):
         wside = (side == sd).astype(float) + 0.5 * (side == "midline")
@@ -178,8 +185,11 @@ def features_from_state(state: RegionState, m: DrawingMetrics | None = None
         limb_side = limb & (side == sd)
         limb_area = float((c * limb_side) @ s.area)
         limb_num = (c * limb_side) @ s.dermatome_area
+        painted_mapped = float((c * wside) @ s.mapped_area)
         for k, root in enumerate(DERMATOME_ROOTS):
             scores.setdefault(root, {})[sd] = round(float(num[k] / den[k]), 6)
+            match.setdefault(root, {})[sd] = round(float(2 * num[k] / (painted_mapped + den[k])),
+                                                   6)
             share.setdefault(root, {})[sd] = round(float(limb_num[k] / limb_area), 6) \
                 if limb_area > 0 else 0.0
     whole: list[Side] = []
@@ -205,6 +215,7 @@ def features_from_state(state: RegionState, m: DrawingMetrics | None = None
 
     return DrawingFeatures(
         dermatome_scores=scores,
+        dermatome_match=match,
         dermatome_share=share,
         lumbar_sides=_sides(painful, lumbar_sel),
         midline_lumbar=midline_lumbar,

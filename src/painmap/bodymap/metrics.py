@@ -13,8 +13,10 @@ Definitions (see docs/bodymap.md):
   than jaw, chest and abdomen; ``generalized_pain`` is that count >= 4.
 - ``quebec``: 3 when pain lies below the knee, else 2 when in the hip, groin, thigh or knee,
   else 1 when in the consensus low-back area; null without back or leg pain.
-- ``dermatomes``: for each root, the painted share of its textbook territory,
-  ``sum(c_r * d_rk * a_r) / sum(d_rk * a_r)``, ranked.
+- ``dermatomes``: for each root, the Dice match between the painted skin and its textbook
+  territory, ``2 sum(c_r d_rk a_r) / (sum over mapped regions of c_r a_r + sum(d_rk a_r))``
+  (see :func:`~painmap.bodymap.schemes.dermatome_dice`), ranked; roots scoring 0 are left
+  out.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from painmap.bodymap.drawing import Drawing
 from painmap.bodymap.regions import ACR_REGIONS, DERMATOME_ROOTS, REGION_IDS, WPI_SITES
-from painmap.bodymap.schemes import DISTAL_SEGMENT_NAMES, PAINFUL_COVERAGE, schemes
+from painmap.bodymap.schemes import (
+    DISTAL_SEGMENT_NAMES,
+    PAINFUL_COVERAGE,
+    dermatome_dice,
+    schemes,
+)
 from painmap.bodymap.state import RegionState, region_state
 from painmap.core.enums import Root
 
@@ -37,7 +44,7 @@ Laterality = Literal["none", "midline", "left", "right", "bilateral"]
 
 
 class DermatomeScore(BaseModel):
-    """Painted share (0-1) of one root's textbook territory."""
+    """Dice match (0-1) between the painted skin and one root's textbook territory."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -65,7 +72,8 @@ class DrawingMetrics(BaseModel):
     laterality: Laterality
     laterality_index: float | None = Field(
         description="(right - left) / (right + left) painful area; null without sided pain.")
-    dermatomes: list[DermatomeScore] = Field(description="Roots with a score > 0, ranked.")
+    dermatomes: list[DermatomeScore] = Field(
+        description="Roots with a Dice match > 0 between painted skin and territory, ranked.")
     distal_segment: str | None = Field(
         description="Most distal painful segment of the lower-limb chain.")
     distality: int | None = Field(description="Its rank, 0 lumbar ... 5 ankle/foot.")
@@ -102,7 +110,7 @@ def metrics_from_state(state: RegionState) -> DrawingMetrics:
     p = (c >= PAINFUL_COVERAGE).astype(float)
     site = (p @ s.wpi) > 0
     acr = (site.astype(float) @ s.acr) > 0
-    derm = (c @ s.dermatome_area) / s.dermatome_area.sum(axis=0)
+    derm = dermatome_dice(c)
     ranked = sorted(
         (DermatomeScore(root=r, score=round(float(v), 6))
          for r, v in zip(DERMATOME_ROOTS, derm, strict=True) if v > 0),
@@ -170,7 +178,7 @@ class BatchMetrics:
     Attributes mirror :class:`DrawingMetrics`: ``extent_fraction``,
     ``intensity_weighted_extent``, ``region_count``, ``max_intensity``, ``wpi``,
     ``wpi_regions_generalized``, ``quebec`` (0 = null), ``laterality_index`` (NaN = null),
-    ``dermatomes`` (n x 7, L1..S2) and ``distality`` (-1 = null).
+    ``dermatomes`` (n x 7 Dice matches, L1..S2) and ``distality`` (-1 = null).
     """
 
     extent_fraction: NDArray[np.float64]
@@ -311,7 +319,9 @@ def metrics_batch(
     with np.errstate(invalid="ignore", divide="ignore"):
         lat = np.where(tot > 0, (right - left) / tot, np.nan)
     cmat = sp.csr_matrix((cval, cols, indptr), shape=(n, n_reg))
-    derm = np.asarray(cmat @ s.dermatome_area) / s.dermatome_area.sum(axis=0)
+    inter = np.asarray(cmat @ s.dermatome_area)
+    painted_mapped = np.asarray(cmat @ s.mapped_area).ravel()
+    derm = 2.0 * inter / (painted_mapped[:, None] + s.dermatome_area.sum(axis=0))
     pptr = np.concatenate([[0], np.cumsum(count)])
     maxi = _row_max(ival[pain], pptr, 0.0)
     dist = _row_max(s.distality[pcol].astype(np.float64), pptr, -1.0).astype(np.int64)

@@ -42,6 +42,7 @@ class Schemes:
     acr : (19, 5) WPI site x ACR generalised-pain region (jaw, chest, abdomen excluded).
     dermatome : (R, 7) dermatome share per root L1-S2.
     dermatome_area : (R, 7) ``dermatome * area`` (column sums = textbook territory size).
+    mapped_area : (R,) ``area`` where the region has any dermatome weight, else 0.
     below_knee, above_knee_limb, low_back : (R,) 0/1 indicators.
     distality : (R,) int, -1 off the lower-limb chain.
     """
@@ -54,10 +55,36 @@ class Schemes:
     acr: Float
     dermatome: Float
     dermatome_area: Float
+    mapped_area: Float
     below_knee: Float
     above_knee_limb: Float
     low_back: Float
     distality: NDArray[np.int64]
+
+
+def dermatome_dice(coverage: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Dice match between painted skin and each root's territory (L1-S2), 0-1.
+
+    ``2 |P & D_k| / (|P| + |D_k|)`` with areas weighted by body-surface share, ``P`` the
+    painted skin of dermatome-mapped regions and ``D_k`` root ``k``'s weighted territory.
+    High only when the pain covers much of the territory *and* lies mostly inside it, so
+    neither small nor large territories are favoured.
+
+    Parameters
+    ----------
+    coverage : ndarray, shape (R,) or (n, R)
+        Painted share per region.
+
+    Returns
+    -------
+    ndarray, shape (7,) or (n, 7)
+    """
+    s = schemes()
+    inter = coverage @ s.dermatome_area
+    painted = coverage @ s.mapped_area
+    terr = s.dermatome_area.sum(axis=0)
+    out: NDArray[np.float64] = 2.0 * inter / (np.asarray(painted)[..., None] + terr)
+    return out
 
 
 @cache
@@ -88,6 +115,7 @@ def schemes() -> Schemes:
         acr=acr,
         dermatome=derm,
         dermatome_area=derm * area[:, None],
+        mapped_area=area * (derm.sum(axis=1) > 0),
         below_knee=np.array([float(r.below_knee) for r in regs]),
         above_knee_limb=np.array([float(r.segment in ABOVE_KNEE_SEGMENTS) for r in regs]),
         low_back=np.array([float(r.low_back) for r in regs]),
