@@ -158,3 +158,40 @@ def test_single_block_cap_function() -> None:
     assert float(cap_single(0.3, -0.8, 0.31)) == -0.8
     # the SIJ ceiling (0.526) is cut to 0.5: never above 0.5
     assert float(cap_single(0.2, 5.0, 0.526)) == pytest.approx(float(-log10_odds(0.2)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ages=st.lists(st.integers(18, 95), min_size=1, max_size=4),
+    findings=st.lists(FINDING, max_size=5, unique_by=lambda f: (f["item"], f.get("level"),
+                                                                f.get("side"), f.get("root"))),
+    blocks=st.lists(BLOCK, max_size=2),
+    sides=st.sampled_from([None, ["left"], ["right"], ["left", "right"]]),
+)
+def test_batch_matrix_equals_per_patient_rank(
+    ages: list[int], findings: list[dict[str, Any]], blocks: list[dict[str, Any]],
+    sides: list[str] | None,
+) -> None:
+    from painmap.generators import COLUMNS, parse_evidence, rank_batch
+
+    evidences = [parse_evidence({"age": a, "sex": "female", "pain_sides": sides,
+                                 "findings": findings[: k + 1], "blocks": blocks})
+                 for k, a in enumerate(ages)]
+    matrix = rank_batch(evidences)
+    for row, ev in enumerate(evidences):
+        by_id = {c.id: c.posterior for c in
+                 rank(ev, with_interval=False, with_next=False).candidates}
+        expected = [by_id.get(cid, 0.0) for cid in COLUMNS]
+        assert list(matrix[row]) == pytest.approx(expected, abs=1e-9)
+
+
+def test_explain_shows_the_capped_single_block() -> None:
+    from painmap.generators import explain
+
+    result = rank({"age": 70, "sex": "male", "pain_sides": ["left"],
+                   "blocks": [{"type": "sij_intraarticular", "side": "left",
+                               "design": "single", "relief_percent": 100}]})
+    text = explain(result, top=40)
+    assert "sij:left: 50.0%" in text
+    assert "capped single block" in text
+    assert "[maigne1996]" in text and "Maigne JY" in text

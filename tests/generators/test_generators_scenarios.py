@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from generators_helpers import candidate, marks
 
@@ -101,6 +103,27 @@ def test_single_block_cap_is_visible_when_prior_is_high() -> None:
     assert odds_prior_plus_block / (1 + odds_prior_plus_block) <= 0.31 + 1e-9
     if block.uncapped_log10_lr is not None:
         assert block.log10_lr < block.uncapped_log10_lr
+
+
+def test_single_sij_block_is_capped_at_one_half() -> None:
+    # age 70, left-sided pain: SIJ prior 26.7%; a single SIJ block (LR+ 0.9 / 0.2 = 4.5)
+    # would give 62% uncapped; the cap keeps it at 50% (never confirms alone)
+    result = rank({"age": 70, "sex": "female", "pain_sides": ["left"], "blocks": [
+        {"type": "sij_intraarticular", "side": "left", "design": "single",
+         "relief_percent": 90}]})
+    sij = candidate(result, "sij:left")
+    block = next(c for c in sij.contributions if c.counted)
+    assert block.uncapped_log10_lr == pytest.approx(math.log10(4.5))
+    assert block.log10_lr < block.uncapped_log10_lr
+    assert sij.posterior == pytest.approx(0.5)
+    assert "never confirms" in (block.reason or "")
+    # with a positive cluster on top, the SIJ can be confirmed
+    both = rank({"age": 70, "sex": "female", "pain_sides": ["left"],
+                 "findings": [{"item": "sij_provocation_cluster", "result": "positive",
+                               "side": "left"}],
+                 "blocks": [{"type": "sij_intraarticular", "side": "left",
+                             "design": "single", "relief_percent": 90}]})
+    assert candidate(both, "sij:left").posterior > 0.8
 
 
 def test_comparative_blocks_can_confirm_with_other_evidence() -> None:

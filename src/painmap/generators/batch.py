@@ -161,9 +161,12 @@ def posterior_matrix(cohort: CohortArrays, chunk: int = 250_000) -> FloatArray:
         flat = (pat[a:b] - start) * N_CANDIDATES + cand[a:b]
         srt = np.argsort(flat, kind="stable")
         flat_s = flat[srt]
+        if flat_s.size == 0:
+            block[:, N_CANDIDATES] = probability(lo_other)
+            continue
         starts = np.flatnonzero(np.r_[True, flat_s[1:] != flat_s[:-1]])
         cells = flat_s[starts]
-        t_cell = np.add.reduceat(lr[a:b][srt], starts) if cells.size else np.zeros(0)
+        t_cell = np.add.reduceat(lr[a:b][srt], starts)
         r = cells // N_CANDIDATES
         c = cells - r * N_CANDIDATES
         sc = side[c]
