@@ -104,16 +104,17 @@ def throughput(tmp: Path, subjects: int) -> None:
     jobs = discover(bids)
     # warm-up (imports, label-image cache) so both runs pay the same fixed costs
     run_participants(jobs[:1], tmp / "warm", workers=1)
-    results = {}
-    for workers in (1, 2):
-        out = tmp / f"out{workers}"
+    results: dict[tuple[int, bool], float] = {}
+    for workers, procs in ((1, False), (2, False), (2, True)):
+        out = tmp / f"out{workers}{'p' if procs else ''}"
         t = time.perf_counter()
-        s = run_participants(jobs, out, workers=workers)
+        s = run_participants(jobs, out, workers=workers, processes=procs)
         dt = time.perf_counter() - t
         assert not s.failed and len(s.done) == len(jobs)
-        results[workers] = dt
+        results[(workers, procs)] = dt
+        kind = "processes" if procs else "threads"
         print(
-            f"  participant level, {workers} worker(s): {dt:6.1f} s = "
+            f"  participant level, {workers} worker(s), {kind:9s}: {dt:6.1f} s = "
             f"{60 * len(jobs) / dt:5.1f} participants/min "
             f"({60 * 2 * len(jobs) / dt:5.1f} sessions/min)"
         )
