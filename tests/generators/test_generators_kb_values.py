@@ -62,6 +62,7 @@ EXPECTED: dict[tuple[str, int], dict[str, object]] = {
     ("drawing_midline_pain", 1): {"sensitivity": 0.154, "specificity": 0.291},
     ("drawing_midline_pain", 2): {"sensitivity": 0.129, "specificity": 0.383},
     ("drawing_unilateral_buttock_no_lumbar", 0): {"lr_positive": 2.272},
+    ("hip_intraarticular_injection", 0): {"sensitivity": 0.936, "specificity": 0.950},
     ("block_medial_branch_single", 0): {"sensitivity": 0.90, "specificity": 0.62,
                                         "specificity_ci": (0.54, 0.70)},
     ("block_medial_branch_comparative", 0): {"sensitivity": 0.54, "specificity": 0.88},

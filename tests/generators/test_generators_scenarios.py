@@ -168,3 +168,12 @@ def test_paindetect_questionnaire_applies_to_roots() -> None:
     assert any(c.item == "paindetect_likely" and c.result == "positive" and c.counted
                for c in root.contributions)
     assert root.posterior > root.prior
+
+
+def test_hip_injection_moves_the_hip_differential() -> None:
+    result = rank({"age": 68, "sex": "male", "drawing": marks("f_groin_r", "b_buttock_r"),
+                   "findings": [{"item": "hip_intraarticular_injection", "result": "positive",
+                                 "side": "right"}]})
+    hip = candidate(result, "hip:right")
+    # prior 3.2% -> odds 0.033 x 18.7 = 0.62 -> 38%
+    assert hip.posterior == pytest.approx(0.382, abs=0.005)
