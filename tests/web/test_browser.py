@@ -8,6 +8,7 @@ verifies, and editing one row breaks it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -30,6 +31,7 @@ ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+#: Screenshots go to docs/img only when asked (PAINMAP_SCREENSHOTS=1), else a temp dir.
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 #: Routes whose successful requests read or write patient data.
 PATIENT_ROUTES = {
@@ -97,7 +99,8 @@ def test_patient_draws_and_answers_then_clinician_sees_it(
     from playwright.sync_api import expect, sync_playwright
 
     base, env, app = server
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    shots = DOCS_IMG if os.environ.get("PAINMAP_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         # ---- the patient, on a phone-sized screen
@@ -133,7 +136,7 @@ def test_patient_draws_and_answers_then_clinician_sees_it(
         expect(page.locator("#marks > li").nth(2).locator('[data-quality="shooting"]')
                ).to_have_attribute("aria-pressed", "false")
         page.locator("#marks > li").nth(2).locator('[data-quality="shooting"]').click()
-        page.screenshot(path=str(DOCS_IMG / "web_patient_drawing.png"), full_page=True)
+        page.screenshot(path=str(shots / "web_patient_drawing.png"), full_page=True)
         page.click("#submit-drawing")
         expect(page.locator(".ok")).to_contain_text("pain drawing")
         # NRS 7
@@ -168,7 +171,7 @@ def test_patient_draws_and_answers_then_clinician_sees_it(
         expect(latest).to_contain_text("2 regions, 1 drawn areas, max 8/10")
         assert "L5 (spinous process)" in (latest.text_content() or "")
         expect(page.locator("#ranking .ranking li").first).to_be_visible()
-        page.screenshot(path=str(DOCS_IMG / "web_clinician_patient.png"), full_page=True)
+        page.screenshot(path=str(shots / "web_clinician_test.png"), full_page=True)
         desk.close()
         browser.close()
 

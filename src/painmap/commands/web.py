@@ -47,7 +47,6 @@ def serve(
     settings = WebSettings(https=https, content_pack=content_pack)
     app = create_app(settings=settings, database=db, demo=demo)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    console.print(f"painmap web app: [bold]http://{shown}:{port}/[/bold]  (press Ctrl+C to stop)")
     if demo:
         logins = ensure_demo_accounts(db)
         console.print(
@@ -56,6 +55,7 @@ def serve(
         )
         for login in logins:
             console.print(f"  {login.username:<18} {login.role:<11} {login.note}")
+    console.print(f"painmap web app: [bold]http://{shown}:{port}/[/bold]  (press Ctrl+C to stop)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 

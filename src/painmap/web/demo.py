@@ -1,7 +1,8 @@
 """Demo accounts, created only in demo databases (synthetic cohorts from ``painmap demo``).
 
 A database is a demo database when it is marked so (the ``demo`` web setting) or when
-every patient in it has a synthetic ``demo-`` id, as ``painmap demo`` writes them. Demo
+every patient in it has a synthetic demo id (:func:`painmap.demo.is_demo_id`), as
+``painmap demo`` writes them. Demo
 accounts get documented passwords, so they must never exist in a clinic database:
 :func:`ensure_demo_accounts` refuses anything else.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from painmap.core.errors import PainmapError
+from painmap.demo import is_demo_id
 from painmap.store.security_models import WebSetting
 from painmap.web import crud
 from painmap.web.core.config import utcnow
 from painmap.web.core.db import Database
 from painmap.web.models import UserCreate
 
-DEMO_PREFIX = "demo-"
 #: The documented password of every demo account (demo databases only).
 DEMO_PASSWORD = "painmap-demo-2026"
 
@@ -38,7 +39,7 @@ def is_demo_database(db: Database) -> bool:
         if mark is not None:
             return mark.value == "1"
     ids = db.store.patient_ids()
-    return bool(ids) and all(i.startswith(DEMO_PREFIX) for i in ids)
+    return bool(ids) and all(is_demo_id(i) for i in ids)
 
 
 def ensure_demo_accounts(db: Database) -> list[DemoLogin]:

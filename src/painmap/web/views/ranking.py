@@ -9,6 +9,9 @@ from painmap.generators import evidence_from_record, rank
 from painmap.record.models import Patient
 from painmap.web.views.spine import spine_svg
 
+#: Asymptomatic prevalence from which a finding is flagged "common in pain-free people".
+COMMON_PREVALENCE = 0.3
+
 STRUCTURE_NAMES = {
     "disc": "Disc",
     "facet": "Facet joint",
@@ -61,7 +64,8 @@ def ranking_view(
     dict
         ``available``, ``candidates`` (label, posterior, prior, interval, contributions
         with evidence, LR and citations), ``spine_svg``, ``imaging_flags`` (finding ->
-        asymptomatic prevalence text), ``flags``, ``next_tests`` and ``notes``.
+        asymptomatic prevalence, whether it is common, text, citations), ``flags``,
+        ``next_tests`` and ``notes``.
     """
     evidence = evidence_from_record(patient, until=today)
     result = rank(evidence, with_interval=with_interval, with_next=True)
@@ -92,14 +96,19 @@ def ranking_view(
             side = None if c.structure == "disc" else c.side
             key = (c.structure, level, side)
             posteriors[key] = max(posteriors.get(key, 0.0), c.posterior)
-    imaging_flags: dict[str, str] = {}
+    imaging_flags: dict[str, dict[str, Any]] = {}
     for f in result.flags:
         prev = f.get("asymptomatic_prevalence")
         finding = f.get("finding")
         if isinstance(finding, str) and isinstance(prev, int | float):
             age = f.get("age")
-            age_text = f" at age {age:.0f}" if isinstance(age, int | float) else ""
-            imaging_flags[finding] = f"{prev:.0%} of pain-free people{age_text}"
+            age_text = f" aged {age:.0f}" if isinstance(age, int | float) else ""
+            imaging_flags[finding] = {
+                "prevalence": prev,
+                "common": prev >= COMMON_PREVALENCE,
+                "text": f"found in {prev:.0%} of pain-free people{age_text}",
+                "citations": f.get("citations", []),
+            }
     seen: set[str] = set()
     next_tests = []
     for t in result.next_tests:
