@@ -210,3 +210,21 @@ def test_rank_record_as_of_a_treatment_date() -> None:
     late = rank_record(patient, with_interval=False)
     assert early.top().id == late.top().id == "sij:left"
     assert late.top().posterior > early.top().posterior  # the comparative block adds
+
+
+def test_cli_subprocess_reads_stdin_without_traceback() -> None:
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("painmap")
+    ok = subprocess.run([str(exe), "generators", "rank", "-"], input=json.dumps(COHORT[1]),
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["candidates"][0]["id"] == "disc:L4-L5"
+    bad = subprocess.run([str(exe), "generators", "explain", "-"],
+                         input=json.dumps({"age": 40, "sex": "male", "findings": [
+                             {"item": "slr", "result": "maybe"}]}),
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "findings[0].result" in bad.stderr and "positive" in bad.stderr
