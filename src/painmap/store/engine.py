@@ -110,8 +110,16 @@ def _on_sqlite_checkin(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA cache_size=-2000")
 
 
+#: Execution option marking a connection whose transactions only read (no audit rows):
+#: those begin DEFERRED and so never wait for, or block, a writer.
+READ_ONLY = "painmap_read_only"
+
+
 def _on_sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, create_dirs: bool = False) -> Engine:

@@ -27,7 +27,7 @@ from painmap.record.models import Encounter, InstrumentRecord, Patient, Record
 from painmap.store import audit, migrate
 from painmap.store.audit import Actor
 from painmap.store.columns import record_columns, score_many
-from painmap.store.engine import make_engine, parse_url, resolve_url
+from painmap.store.engine import READ_ONLY, make_engine, parse_url, resolve_url
 from painmap.store.errors import BackupUnsupported, DuplicateId, NotFound, StoreNotReady
 from painmap.store.tables import (
     EncounterRow,
@@ -200,6 +200,13 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A connection for reads that write no audit row (counts, id checks)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
+            yield conn
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error."""
         with self._sessions() as session, session.begin():
@@ -222,7 +229,7 @@ class Store:
     # -- counts -------------------------------------------------------------------------
 
     def _count(self, table: Any) -> int:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
     def count_patients(self) -> int:
@@ -239,7 +246,7 @@ class Store:
 
     def is_empty(self) -> bool:
         """Whether the database holds no patient."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(select(_P.c.id).limit(1)).first() is None
 
     # -- writes -------------------------------------------------------------------------
@@ -620,7 +627,7 @@ class Store:
         """Which of ``ids`` already exist (identifiers only; not a clinical read)."""
         wanted = list(ids)
         found: set[str] = set()
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
                 found.update(conn.execute(select(_P.c.id).where(_P.c.id.in_(chunk))).scalars())
@@ -628,7 +635,7 @@ class Store:
 
     def patient_ids(self) -> list[str]:
         """All patient ids in order (identifiers only; not audited as a clinical read)."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return list(conn.execute(select(_P.c.id).order_by(_P.c.id)).scalars())
 
     # -- maintenance --------------------------------------------------------------------
