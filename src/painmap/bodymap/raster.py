@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 from matplotlib.path import Path as MplPath
@@ -191,28 +192,40 @@ class Hits:
 
 def _samples(batch: StrokeBatch, step: float) -> tuple[FloatArray, FloatArray, FloatArray,
                                                        IntArray, IntArray, FloatArray]:
-    """Points sampled along every stroke: x, y, radius, view, drawing, intensity."""
+    """Points sampled along every stroke: x, y, radius, view, drawing, intensity.
+
+    Samples are spaced evenly along each polyline's arc length (however densely the
+    tablet recorded it), plus each stroke's last point.
+    """
     n_str = batch.stroke_drawing.shape[0]
     radius = np.maximum(batch.stroke_width / 2.0, 0.75 * step)
     spacing = np.minimum(radius, 2.0 * step)
     pts = batch.points
-    counts = np.diff(batch.stroke_start)
+    starts = batch.stroke_start[:-1]
+    ends = batch.stroke_start[1:]
+    counts = ends - starts
     stroke_of_point = np.repeat(np.arange(n_str), counts)
-    # segments: consecutive points of the same stroke
-    same = stroke_of_point[1:] == stroke_of_point[:-1]
-    seg_a = np.flatnonzero(same)
-    p0, p1 = pts[seg_a], pts[seg_a + 1]
-    seg_stroke = stroke_of_point[seg_a]
-    length = np.hypot(*(p1 - p0).T)
-    nseg = np.maximum(np.ceil(length / spacing[seg_stroke]).astype(np.int64), 1)
-    seg_rep = np.repeat(np.arange(seg_a.shape[0]), nseg)
-    within = np.arange(seg_rep.shape[0]) - np.repeat(np.cumsum(nseg) - nseg, nseg)
-    frac = within / nseg[seg_rep]
-    sx = p0[seg_rep, 0] + (p1[seg_rep, 0] - p0[seg_rep, 0]) * frac
-    sy = p0[seg_rep, 1] + (p1[seg_rep, 1] - p0[seg_rep, 1]) * frac
-    s_stroke = seg_stroke[seg_rep]
+    seglen = np.zeros(pts.shape[0])
+    if pts.shape[0] > 1:
+        d = np.hypot(*(pts[1:] - pts[:-1]).T)
+        same = stroke_of_point[1:] == stroke_of_point[:-1]
+        seglen[:-1] = np.where(same, d, 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(seglen[:-1])])
+    length = cum[ends - 1] - cum[starts]
+    n_samp = np.floor(length / spacing).astype(np.int64) + 1
+    s_stroke = np.repeat(np.arange(n_str), n_samp)
+    j = np.arange(s_stroke.shape[0]) - np.repeat(np.cumsum(n_samp) - n_samp, n_samp)
+    g = cum[starts][s_stroke] + j * spacing[s_stroke]
+    k = np.searchsorted(cum, g, side="right") - 1
+    k = np.clip(k, starts[s_stroke], np.maximum(starts, ends - 2)[s_stroke])
+    k1 = np.minimum(k + 1, pts.shape[0] - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(seglen[k] > 0, (g - cum[k]) / seglen[k], 0.0)
+    frac = np.clip(frac, 0.0, 1.0)
+    sx = pts[k, 0] + (pts[k1, 0] - pts[k, 0]) * frac
+    sy = pts[k, 1] + (pts[k1, 1] - pts[k, 1]) * frac
     # plus the last point of every stroke (covers single-point strokes too)
-    last = batch.stroke_start[1:] - 1
+    last = ends - 1
     sx = np.concatenate([sx, pts[last, 0]])
     sy = np.concatenate([sy, pts[last, 1]])
     s_stroke = np.concatenate([s_stroke, np.arange(n_str)])
@@ -325,32 +338,46 @@ def rasterise(batch: StrokeBatch, step: float = RASTER_STEP) -> Hits:
     qy = np.minimum(((py - cy) * _SUB).astype(np.int64), _SUB - 1)
     base = ((sv * (ny + 2 * margin) + cy + margin) * pad.row + cx + margin).astype(np.int32)
     sub = (qy * _SUB + qx).astype(np.intp)
-    keys: list[IntArray] = []
-    vals: list[NDArray[np.float32]] = []
     n_body = lab.n_body
-    dbase = sd * n_body
+    # int32 keys while they fit (chunks of a few hundred drawings): half the memory traffic
+    kdt = np.int32 if batch.n_drawings * n_body < 2**31 - 1 else np.int64
+    dbase = (sd * n_body).astype(kdt)
+    # when every drawing's strokes share one intensity, no per-pixel maximum is needed
+    sint = batch.stroke_intensity
+    sdr = batch.stroke_drawing
+    uniform = bool(sint.size == 0 or np.all(
+        np.maximum.reduceat(sint, np.flatnonzero(np.r_[True, np.diff(sdr) != 0]))[
+            np.cumsum(np.r_[False, np.diff(sdr) != 0])] == sint))
+    keys: list[NDArray[Any]] = []
+    vals: list[NDArray[np.float32]] = []
     si32 = si.astype(np.float32)
     order = np.argsort(rq, kind="stable")
-    rq_sorted = rq[order]
-    bounds = np.flatnonzero(np.diff(rq_sorted)) + 1
+    bounds = np.flatnonzero(np.diff(rq[order])) + 1
     for sel in np.split(order, bounds):
         table = _stencil_table(int(rq[sel[0]]), pad.row)
         idx = base[sel, None] + table[sub[sel]]
         body = np.take(pad.body_of_padded, idx, mode="clip").ravel()
         inside = body >= 0
         rep = np.repeat(sel, table.shape[1])[inside]
-        keys.append(dbase[rep] + body[inside])
-        vals.append(si32[rep])
+        keys.append(np.add(dbase[rep], body[inside], dtype=kdt))
+        if not uniform:
+            vals.append(si32[rep])
     key = np.concatenate(keys)
-    val = np.concatenate(vals)
     n = key.shape[0]
     _SCRATCH.ensure(batch.n_drawings * n_body)
     pos = np.arange(n, dtype=np.int32)
     _SCRATCH.index[key] = pos
-    ukey = key[_SCRATCH.index[key] == pos]
-    _SCRATCH.value[key] = 0.0
-    np.maximum.at(_SCRATCH.value, key, val)
-    return Hits(ukey // n_body, ukey % n_body, _SCRATCH.value[ukey].astype(np.float64))
+    ukey = key[_SCRATCH.index[key] == pos].astype(np.int64)
+    drawing = ukey // n_body
+    if uniform:
+        per_drawing = np.zeros(batch.n_drawings)
+        per_drawing[sdr] = sint
+        value = per_drawing[drawing]
+    else:
+        _SCRATCH.value[key] = 0.0
+        np.maximum.at(_SCRATCH.value, key, np.concatenate(vals))
+        value = _SCRATCH.value[ukey].astype(np.float64)
+    return Hits(drawing, ukey % n_body, value)
 
 
 def iter_hits(batch: StrokeBatch, step: float = RASTER_STEP, chunk: int = 256
