@@ -143,8 +143,8 @@ def main() -> None:
     print(f"painmap body-map benchmark - {platform.python_version()}, numpy {np.__version__}, "
           f"{platform.machine()}; single process")
     bench_metrics(100_000 if q else 1_000_000, 2_000 if q else 20_000)
-    bench_raster(5_000 if q else 50_000, 10 if q else 60)
-    bench_heatmap(10_000 if q else 100_000, 10 if q else 60)
+    bench_raster(5_000 if q else 50_000, 10 if q else 30)
+    bench_heatmap(10_000 if q else 100_000, 10 if q else 30)
 
 
 if __name__ == "__main__":
