@@ -25,6 +25,18 @@ def _path(points: list[tuple[float, float]]) -> str:
 
 
 @cache
+def _region_paths(view: View) -> dict[str, str]:
+    return {rid: _path(poly) for rid, poly in CHART.views[view].regions.items()}
+
+
+@cache
+def _body_group(view: View) -> str:
+    """The filled body outline of one view (static, cached)."""
+    paths = "".join(f'<path d="{_path(poly)}"/>' for poly in CHART.views[view].outlines)
+    return f'<g fill="{BODY_FILL}" stroke="{BODY_LINE}" stroke-width="1">{paths}</g>'
+
+
+@cache
 def region_labels() -> dict[str, str]:
     """Region id -> readable label."""
     return {r.id: r.label for r in regions()}
@@ -101,14 +113,12 @@ def drawing_markup(drawing: Drawing) -> str:
     for v in views:
         geo = CHART.views[v]
         out.append(f'<g transform="translate({x0:g},0)">')
-        out.append(f'<g fill="{BODY_FILL}" stroke="{BODY_LINE}" stroke-width="1">')
-        for poly in geo.outlines:
-            out.append(f'<path d="{_path(poly)}"/>')
-        out.append("</g>")
+        out.append(_body_group(v))
         out.append('<g stroke="#7a2e12" stroke-width="0.5">')
-        for rid, poly in geo.regions.items():
-            if rid in marks:
-                out.append(f'<path fill="{intensity_colour(marks[rid])}" d="{_path(poly)}"/>')
+        paths = _region_paths(v)
+        for rid, value in marks.items():
+            if rid in paths:
+                out.append(f'<path fill="{intensity_colour(value)}" d="{paths[rid]}"/>')
         out.append("</g>")
         for s in drawing.strokes:
             if s.view != v:
