@@ -94,7 +94,9 @@ def _locations(
                     allowed.append(r)
         roots = list(allowed)
     sided = matches & {"side", "level_side", "root_side"}
-    side_list: list[str | None] = list(sorted(sides)) if sided else [None]
+    # a questionnaire is answered once for the whole patient
+    per_side = sided and item.category != "questionnaire"
+    side_list: list[str | None] = list(sorted(sides)) if per_side else [None]
     return [(lv, r, s) for lv in levels for r in roots for s in side_list]
 
 
