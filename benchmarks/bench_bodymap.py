@@ -16,22 +16,27 @@ both printed: the machine is shared, so wall time includes waiting for the CPU.
 
 from __future__ import annotations
 
-import argparse
-import platform
-import time
-from collections.abc import Callable
-from typing import Any
+import os
 
-import numpy as np
-import scipy.sparse as sp
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one core: pin BLAS threads before numpy loads
 
-from painmap.bodymap.baseline import metrics_python, stroke_pixels_python
-from painmap.bodymap.heatmap import heatmap
-from painmap.bodymap.metrics import metrics_batch
-from painmap.bodymap.pixels import DrawingBatch
-from painmap.bodymap.raster import StrokeBatch, label_image, stroke_region_state
-from painmap.bodymap.regions import REGION_IDS
-from painmap.bodymap.synthetic import synthetic_marks_matrix, synthetic_stroke_batch
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+from painmap.bodymap.baseline import metrics_python, stroke_pixels_python  # noqa: E402
+from painmap.bodymap.heatmap import heatmap  # noqa: E402
+from painmap.bodymap.metrics import metrics_batch  # noqa: E402
+from painmap.bodymap.pixels import DrawingBatch  # noqa: E402
+from painmap.bodymap.raster import StrokeBatch, label_image, stroke_region_state  # noqa: E402
+from painmap.bodymap.regions import REGION_IDS  # noqa: E402
+from painmap.bodymap.synthetic import synthetic_marks_matrix, synthetic_stroke_batch  # noqa: E402
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
