@@ -11,6 +11,9 @@ generator is seeded, so the same evidence always gives the same interval.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -57,14 +60,32 @@ def evidence_arrays(compiled: Compiled) -> tuple[FloatArray, FloatArray, FloatAr
     return other, single, ceiling
 
 
-def _prevalence_draws(rng: np.random.Generator, n_draws: int) -> dict[str, FloatArray]:
-    out: dict[str, FloatArray] = {}
+@dataclass(frozen=True)
+class BaseDraws:
+    """The random numbers of one (seed, draws, width): the same for every patient."""
+
+    normals: FloatArray  # (n_draws, width) standard normals, one column per parameter
+    prevalence: dict[str, FloatArray]  # structure -> prevalence draws
+    other_prior: FloatArray  # other/unknown prior draws
+
+
+@lru_cache(maxsize=16)
+def base_draws(n_draws: int, seed: int, width: int) -> BaseDraws:
+    """Seeded draws shared by every ranking (cached: they do not depend on the patient)."""
+    rng = np.random.default_rng(seed)
+    prevalence: dict[str, FloatArray] = {}
     for name in STRUCTURES:
         sp = structure_priors()[name]
         if sp.n:
             k = sp.prevalence * sp.n
-            out[name] = rng.beta(k + 0.5, sp.n - k + 0.5, size=n_draws)
-    return out
+            prevalence[name] = rng.beta(k + 0.5, sp.n - k + 0.5, size=n_draws)
+    other = load_priors_data()["other"]
+    k_other = other["prevalence"] * other["n"]
+    other_prior = rng.beta(k_other + 0.5, other["n"] - k_other + 0.5, size=n_draws)
+    normals = rng.standard_normal((n_draws, width))
+    for arr in (normals, other_prior, *prevalence.values()):
+        arr.setflags(write=False)
+    return BaseDraws(normals, prevalence, other_prior)
 
 
 def _interval(draws: FloatArray) -> FloatArray:
@@ -104,7 +125,6 @@ def intervals(
         ``(candidate_intervals, other_interval)`` of shapes (C, 2) and (2,); candidates
         that are not ranked get ``[0, 0]``.
     """
-    rng = np.random.default_rng(seed)
     counted = [c for c in compiled.contributions if c.counted]
     keys: dict[str, int] = {}
     for c in counted:
@@ -124,8 +144,10 @@ def intervals(
             ceiling[c.candidate] = min(ceiling[c.candidate], obs.single_ceiling)
         else:
             m_other[j, c.candidate] += 1.0
-    draws = mean + se * rng.standard_normal((n_draws, n_params))
-    prevalences = _prevalence_draws(rng, n_draws)
+    width = max(64, 1 << max(n_params - 1, 0).bit_length())
+    base = base_draws(n_draws, seed, width)
+    draws = mean + se * base.normals[:, :n_params]
+    prevalences = base.prevalence
     mask = compiled.side_mask[0]
     n_sides = float(mask.sum())
     ranked = [
@@ -166,9 +188,7 @@ def intervals(
     cand = np.zeros((N_CANDIDATES, 2))
     for k, g in enumerate(groups):
         cand[g] = per_column[k]
-    other_data = load_priors_data()["other"]
-    k_other = other_data["prevalence"] * other_data["n"]
-    other_prior = rng.beta(k_other + 0.5, other_data["n"] - k_other + 0.5, size=n_draws)
+    other_prior = base.other_prior
     ratio = np.log10(np.maximum(1.0 - posterior, 1e-300)) - log_not_prior
     other_post = probability(log10_odds(other_prior) + ratio @ weight)
     other = _interval(other_post[:, None])[0]
