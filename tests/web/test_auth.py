@@ -176,3 +176,31 @@ def test_password_policy(password: str, ok: bool) -> None:
 def test_password_may_not_contain_username() -> None:
     with pytest.raises(ValidationFailure, match="user name"):
         check_password_policy("my-name-is-carol-x", "carol")
+
+
+def test_unexpected_error_leaks_no_identifier_or_traceback(
+    web_env: WebEnv, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from painmap.web import create_app, services
+    from painmap.web.core.config import WebSettings
+
+    def boom(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("SELECT ... WHERE id = 'demo-t-0001'")
+
+    monkeypatch.setattr(services, "load_chart", boom)
+    client = TestClient(create_app(settings=WebSettings(clock=web_env.clock),
+                                   database=web_env.db, demo=True),
+                        raise_server_exceptions=False)
+    web_env.login(client, "doc")
+    with caplog.at_level("INFO"):
+        r = client.get("/api/patients/demo-t-0001")
+    assert r.status_code == 500
+    assert "demo-t-0001" not in r.text and "Traceback" not in r.text
+    server_log = "\n".join(
+        rec.getMessage() + (str(rec.exc_info) if rec.exc_info else "")
+        for rec in caplog.records if not rec.name.startswith("httpx")  # httpx = the client
+    )
+    assert "demo-t-0001" not in server_log and "RuntimeError" in server_log
+    assert "/api/patients/{patient_id}" in server_log

@@ -52,9 +52,11 @@ class SecurityMiddleware:
         start = time.perf_counter()
         is_static = str(scope.get("path", "")).startswith("/static/")
         status_holder: dict[str, int] = {"status": 500}
+        started = {"value": False}
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                started["value"] = True
                 status_holder["status"] = int(message["status"])
                 headers: list[Any] = list(message.get("headers", []))
                 names = {h[0].lower() for h in headers}
@@ -82,6 +84,21 @@ class SecurityMiddleware:
         ids, token = start_request()
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            # Never let a traceback (which may hold ids in SQL parameters) reach a log or
+            # a response: log the exception type and route only, answer a generic 500.
+            log.error(
+                "unhandled %s in %s %s", type(exc).__name__, scope.get("method", "?"),
+                route_template(scope),
+            )
+            if not started["value"]:
+                await send_wrapper(
+                    {"type": "http.response.start", "status": 500,
+                     "headers": [(b"content-type", b"application/json")]}
+                )
+                await send_wrapper(
+                    {"type": "http.response.body", "body": b'{"detail":"internal error"}'}
+                )
         finally:
             end_request(token)
             template = route_template(scope)
