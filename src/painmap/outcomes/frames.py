@@ -42,7 +42,9 @@ class Frames:
 
 def _dates(df: pd.DataFrame, cols: Iterable[str]) -> pd.DataFrame:
     for c in cols:
-        df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+        if not pd.api.types.is_datetime64_any_dtype(df[c]):
+            df[c] = pd.to_datetime(df[c], format="ISO8601")
+        df[c] = df[c].astype("datetime64[ns]")
     return df
 
 

@@ -166,7 +166,7 @@ def fit_mixed_model(
     model = smf.mixedlm(formula, complete, groups=complete["patient_id"])
     res = None
     failures = []
-    for method in ("lbfgs", "bfgs", "powell"):
+    for method in ("bfgs", "lbfgs", "powell"):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

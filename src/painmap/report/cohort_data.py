@@ -10,8 +10,10 @@ cohort read is audited once, as ``read`` of ``cohort``, with the number of patie
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, select
 
 from painmap.outcomes.frames import (
     PATIENT_COLUMNS,
@@ -23,6 +25,19 @@ from painmap.outcomes.frames import (
 )
 from painmap.store import Actor, Store, audit
 from painmap.store.tables import EncounterRow, PatientRow, RecordRow
+
+
+def _fetch(conn: Connection, query: Select[Any], columns: list[str]) -> pd.DataFrame:
+    """Run a Core query; on SQLite through the raw cursor (C-speed rows, ISO date text)."""
+    if conn.dialect.name == "sqlite":
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            rows = cursor.execute(str(compiled)).fetchall()
+        finally:
+            cursor.close()
+        return pd.DataFrame.from_records(rows, columns=columns)
+    return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
 def read_frames(store: Store, *, actor: Actor) -> Frames:
@@ -41,25 +56,30 @@ def read_frames(store: Store, *, actor: Actor) -> Frames:
     """
     p, e, r = PatientRow.__table__, EncounterRow.__table__, RecordRow.__table__
     q_patients = select(p.c.id, p.c.birth_year, p.c.sex)
-    q_scores = (
-        select(r.c.patient_id, e.c.date, r.c.instrument, r.c.score, r.c.score_category)
-        .join(e, (e.c.patient_id == r.c.patient_id) & (e.c.encounter_id == r.c.encounter_id))
-        .where(r.c.kind == "instrument", r.c.instrument.in_(SCORED_INSTRUMENTS),
-               r.c.score.is_not(None))
-    )
+    # no join and no instrument filter in SQL: a sequential scan of the records beats
+    # index lookups here; encounter dates are joined in pandas
+    q_scores = select(r.c.patient_id, r.c.encounter_id, r.c.instrument, r.c.score,
+                      r.c.score_category).where(r.c.kind == "instrument")
+    q_dates = select(e.c.patient_id, e.c.encounter_id, e.c.date)
     q_treat = select(
         r.c.patient_id, r.c.treatment_type, r.c.target, r.c.level, r.c.root, r.c.side,
         r.c.start_date, r.c.end_date,
     ).where(r.c.kind == "treatment")
+    tcols = ["patient_id", "type", "target", "level", "root", "side", "start", "end"]
     with store.session() as session:
         conn = session.connection()
-        patients = pd.DataFrame(conn.execute(q_patients).all(), columns=PATIENT_COLUMNS)
-        scores = pd.DataFrame(conn.execute(q_scores).all(), columns=SCORE_COLUMNS)
-        treat = pd.DataFrame(
-            conn.execute(q_treat).all(),
-            columns=["patient_id", "type", "target", "level", "root", "side", "start", "end"],
-        )
+        patients = _fetch(conn, q_patients, PATIENT_COLUMNS)
+        raw = _fetch(conn, q_scores, ["patient_id", "encounter_id", "instrument", "score",
+                                      "category"])
+        dates = _fetch(conn, q_dates, ["patient_id", "encounter_id", "date"])
+        treat = _fetch(conn, q_treat, tcols)
         audit.append(session, actor, "read", "cohort",
                      detail={"patients": len(patients), "purpose": "outcomes"})
+    raw = raw[raw["instrument"].isin(SCORED_INSTRUMENTS) & raw["score"].notna()]
+    scores = raw.merge(dates, on=["patient_id", "encounter_id"], how="inner")
+    scores["date"] = pd.to_datetime(scores["date"], format="ISO8601")
+    scores = scores.reindex(columns=SCORE_COLUMNS)
+    for c in ("start", "end"):
+        treat[c] = pd.to_datetime(treat[c], format="ISO8601")
     treat["episode"] = 0
     return normalise(patients, scores, treat.reindex(columns=TREATMENT_COLUMNS))
