@@ -1,7 +1,9 @@
 """Store benchmark: bulk import, and one patient's timeline in a 1M-encounter SQLite DB.
 
 Run: ``.venv/bin/python benchmarks/bench_store.py [--encounters 100000]
-[--timeline-encounters 1000000] [--baseline-encounters 2000]``.
+[--timeline-encounters 1000000] [--baseline-encounters 2000] [--quick]``. The default
+(the issue's sizes) takes several minutes on a 2-core machine; ``--quick`` uses a 20k
+import and a 200k-encounter timeline database.
 
 1. Import: a synthetic cohort (5 visits per patient; each visit has a pain drawing with
    region marks and freehand strokes, an NRS and one more questionnaire, and about one
@@ -28,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
@@ -41,6 +44,36 @@ from painmap.store.tables import EncounterRow, PatientRow, RecordRow
 
 ACTOR = Actor("bench:store", "admin")
 VISITS = 5
+
+
+@dataclass(frozen=True)
+class Lap:
+    """Wall-clock and CPU seconds of this process for one phase."""
+
+    wall: float
+    cpu: float
+
+    def __add__(self, other: Lap) -> Lap:
+        return Lap(self.wall + other.wall, self.cpu + other.cpu)
+
+    def scaled(self, k: float) -> str:
+        return f"{self.wall * k:.0f} s wall / {self.cpu * k:.0f} s CPU"
+
+    def __str__(self) -> str:
+        return f"{self.wall:7.1f} / {self.cpu:7.1f}"
+
+
+class Clock:
+    """Measures successive phases in wall-clock and process CPU time."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> Lap:
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = Lap(wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return out
 
 
 def synthetic_lines(encounters: int, seed: int = 1) -> list[str]:
@@ -136,13 +169,13 @@ def synthetic_lines(encounters: int, seed: int = 1) -> list[str]:
     return lines
 
 
-def naive_orm_insert(url: str, patients: list, limit: int) -> tuple[int, float]:  # type: ignore[type-arg]
+def naive_orm_insert(url: str, patients: list, limit: int) -> tuple[int, Lap]:  # type: ignore[type-arg]
     """Baseline: one ORM object per row, session.add, one transaction, scored one by one."""
     from painmap.store.columns import record_columns
 
     store = open_store(url, create=True)
     n = 0
-    start = time.perf_counter()
+    clock = Clock()
     with Session(store.engine) as session, session.begin():
         for p in patients:
             if n >= limit:
@@ -169,7 +202,7 @@ def naive_orm_insert(url: str, patients: list, limit: int) -> tuple[int, float]:
                         )
                     )
                 n += 1
-    elapsed = time.perf_counter() - start
+    elapsed = clock.lap()
     store.close()
     return n, elapsed
 
@@ -179,31 +212,29 @@ def grow(url: str, target: int) -> tuple[int, float]:
     store = open_store(url)
     start = time.perf_counter()
     base = store.count_encounters()
-    copies = 0
+    cols = [c.name for c in RecordRow.__table__.columns if c.name != "patient_id"]
     with store.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        last = {
+            t: conn.exec_driver_sql(f"SELECT max(rowid) FROM {t}").scalar()
+            for t in ("patients", "encounters", "records")
+        }
+        copies = 0
         while base * (copies + 1) < target:
             copies += 1
-            s = f"'~{copies}'"
-            conn.execute(
-                text(
-                    f"INSERT INTO patients SELECT id || {s}, birth_year, sex, pain_onset "
-                    "FROM patients WHERE id NOT LIKE '%~%'"
-                )
+            s = f"'-c{copies}'"
+            conn.exec_driver_sql(
+                f"INSERT INTO patients SELECT id || {s}, birth_year, sex, pain_onset "
+                f"FROM patients WHERE rowid <= {last['patients']}"
             )
-            conn.execute(
-                text(
-                    f"INSERT INTO encounters SELECT patient_id || {s}, encounter_id, date "
-                    "FROM encounters WHERE patient_id NOT LIKE '%~%'"
-                )
+            conn.exec_driver_sql(
+                f"INSERT INTO encounters SELECT patient_id || {s}, encounter_id, date "
+                f"FROM encounters WHERE rowid <= {last['encounters']}"
             )
-            cols = [c.name for c in RecordRow.__table__.columns if c.name != "patient_id"]
-            conn.execute(
-                text(
-                    f"INSERT INTO records (patient_id, {', '.join(cols)}) "
-                    f"SELECT patient_id || {s}, {', '.join(cols)} FROM records "
-                    "WHERE patient_id NOT LIKE '%~%'"
-                )
+            conn.exec_driver_sql(
+                f"INSERT INTO records (patient_id, {', '.join(cols)}) "
+                f"SELECT patient_id || {s}, {', '.join(cols)} FROM records "
+                f"WHERE rowid <= {last['records']}"
             )
     elapsed = time.perf_counter() - start
     n = store.count_encounters()
@@ -211,11 +242,13 @@ def grow(url: str, target: int) -> tuple[int, float]:
     return n, elapsed
 
 
-def timeline_times(url: str, ids: list[str]) -> tuple[list[float], list[float]]:
-    """Milliseconds per patient: raw two-query read, and Store.timeline in full."""
+def timeline_times(url: str, ids: list[str]) -> tuple[list[float], list[float], list[float]]:
+    """Milliseconds per patient: the two indexed queries; the same plus validated models
+    (no audit row); and ``Store.timeline`` in full (scores, audit row, fsync commit)."""
     store = open_store(url)
-    raw, full = [], []
+    raw, assembled, full = [], [], []
     with store.engine.connect() as conn:
+        conn.execution_options(painmap_read_only=True)
         for pid in ids:
             t = time.perf_counter()
             conn.execute(text("SELECT * FROM encounters WHERE patient_id = :p"), {"p": pid}).all()
@@ -224,6 +257,9 @@ def timeline_times(url: str, ids: list[str]) -> tuple[list[float], list[float]]:
                 {"p": pid},
             ).all()
             raw.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            assert store._load(conn, [pid])
+            assembled.append((time.perf_counter() - t) * 1000)
         conn.rollback()
     for pid in ids:
         t = time.perf_counter()
@@ -231,7 +267,7 @@ def timeline_times(url: str, ids: list[str]) -> tuple[list[float], list[float]]:
         full.append((time.perf_counter() - t) * 1000)
         assert entries
     store.close()
-    return raw, full
+    return raw, assembled, full
 
 
 def summary(ms: list[float]) -> str:
@@ -248,7 +284,14 @@ def main() -> None:
     ap.add_argument("--timeline-encounters", type=int, default=1_000_000)
     ap.add_argument("--baseline-encounters", type=int, default=2_000)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="20k-encounter import and a 200k-encounter timeline DB (about 2 minutes)",
+    )
     args, _ = ap.parse_known_args()
+    if args.quick:
+        args.encounters, args.timeline_encounters = 20_000, 200_000
 
     work = Path(tempfile.mkdtemp(prefix="painmap-bench-store-"))
     src = work / "cohort.ndjson"
@@ -264,46 +307,39 @@ def main() -> None:
     open_store(url, create=True).close()
 
     # 1. import as `painmap import` does: validate every line, then write in one transaction
-    t0 = time.perf_counter()
+    per_m = 1_000_000 / args.encounters
+    clock = Clock()
     with paused_gc():
         summary_ = validate_file(src, keep_up_to=0)
-    t1 = time.perf_counter()
+    validate = clock.lap()
     with open_store(url) as store:
         with paused_gc():
             patients = list(read_ndjson(src))
-        t2 = time.perf_counter()
+        reparse = clock.lap()
         store.add_patients(patients, actor=ACTOR)
-        t3 = time.perf_counter()
+        write = clock.lap()
         records = store.count_records()
-    per_m = 1_000_000 / args.encounters
-    print(
-        f"import {args.encounters} encounters ({records} records): "
-        f"validate pass {t1 - t0:.1f} s, parse+validate {t2 - t1:.1f} s, "
-        f"store write {t3 - t2:.1f} s"
-    )
-    cli_like = (t1 - t0) + (t3 - t1)
-    print(
-        f"  painmap import path (validate, re-read, write): {cli_like:.1f} s "
-        f"-> {cli_like * per_m:.0f} s per 1M encounters"
-    )
-    print(
-        f"  store bulk write only: {t3 - t2:.1f} s -> {(t3 - t2) * per_m:.0f} s per 1M encounters"
-    )
     assert summary_.encounters == args.encounters
+    print(f"import {args.encounters} encounters ({records} records), wall s / CPU s:")
+    print(f"  validate pass           {validate}")
+    print(f"  re-read and validate    {reparse}")
+    print(f"  store bulk write        {write}  -> per 1M encounters {write.scaled(per_m)}")
+    total = validate + reparse + write
+    print(f"  painmap import in total {total}  -> per 1M encounters {total.scaled(per_m)}")
 
     # 2. baseline on a sample of the same data
     base_url = f"sqlite:///{work / 'baseline.db'}"
     n, naive = naive_orm_insert(base_url, patients, args.baseline_encounters)
-    sample = [p for p in patients[: n // VISITS]]
+    sample = patients[: n // VISITS]
     fast_url = f"sqlite:///{work / 'fast.db'}"
     with open_store(fast_url, create=True) as fast_store:
-        t = time.perf_counter()
+        clock = Clock()
         fast_store.add_patients(sample, actor=ACTOR)
-        fast = time.perf_counter() - t
+        fast = clock.lap()
     print(
-        f"baseline, {n} encounters: naive ORM insert {naive:.2f} s "
-        f"({naive * 1_000_000 / n:.0f} s per 1M) vs bulk path {fast:.2f} s "
-        f"({fast * 1_000_000 / n:.0f} s per 1M): {naive / fast:.1f}x"
+        f"baseline on the first {n} encounters, wall s / CPU s: naive ORM insert {naive} "
+        f"(per 1M {naive.scaled(1e6 / n)}) vs bulk path {fast} (per 1M {fast.scaled(1e6 / n)}); "
+        f"speed-up {naive.wall / fast.wall:.1f}x wall, {naive.cpu / fast.cpu:.1f}x CPU"
     )
     del patients
 
@@ -316,9 +352,10 @@ def main() -> None:
     rng = random.Random(3)
     with open_store(url) as store:
         ids = rng.sample(store.patient_ids(), args.samples)
-    raw, full = timeline_times(url, ids)
+    raw, assembled, full = timeline_times(url, ids)
     print(f"timeline of one patient in a {total}-encounter DB ({args.samples} random patients):")
     print(f"  two indexed queries: {summary(raw)}")
+    print(f"  queries + validated Patient model (no audit): {summary(assembled)}")
     print(f"  Store.timeline (models + scores + audited, fsync commit): {summary(full)}")
     print(f"(work files in {work}; delete when done)")
 
