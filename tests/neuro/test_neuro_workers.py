@@ -83,3 +83,26 @@ def test_measures_cover_every_modality(small_cohort: Path, tmp_path: Path) -> No
     cov = (tmp_path / "sub-001" / "sub-001_desc-covariates_sessions.tsv").read_text()
     assert cov.splitlines()[0].split("\t")[2] == "etiv_mm3"
     assert len(cov.splitlines()) == 3
+
+
+def test_jobs_go_to_an_existing_scheduler(small_cohort: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        s = run_participants(
+            discover(small_cohort, ["001"]), tmp_path, scheduler=cluster.scheduler_address
+        )
+    assert s.done == ["001"] and not s.failed
+    assert (tmp_path / "sub-001" / "sub-001_desc-painrois_measures.tsv").is_file()
+
+
+def test_a_failing_subject_does_not_stop_the_others(small_cohort: Path, tmp_path: Path) -> None:
+    jobs = discover(small_cohort, ["001", "002"])
+    broken = jobs[0].sessions[0]
+    broken.probseg = broken.probseg.with_name("missing_probseg.nii.gz")  # type: ignore[union-attr]
+    s = run_participants(jobs, tmp_path, workers=2)
+    assert s.done == ["002"]
+    assert "file not found" in s.failed["001"]
+    assert not (tmp_path / "sub-001").exists() or not any((tmp_path / "sub-001").iterdir())
