@@ -61,7 +61,7 @@ EXPECTED: dict[tuple[str, int], dict[str, object]] = {
     ("drawing_midline_pain", 0): {"sensitivity": 0.958, "specificity": 0.855},
     ("drawing_midline_pain", 1): {"sensitivity": 0.154, "specificity": 0.291},
     ("drawing_midline_pain", 2): {"sensitivity": 0.129, "specificity": 0.383},
-    ("drawing_unilateral_buttock_no_lumbar", 0): {"lr_positive": 2.272},
+    ("drawing_unilateral_buttock_no_lumbar", 0): {"sensitivity": 0.871, "specificity": 0.617},
     ("hip_intraarticular_injection", 0): {"sensitivity": 0.936, "specificity": 0.950},
     ("block_medial_branch_single", 0): {"sensitivity": 0.90, "specificity": 0.62,
                                         "specificity_ci": (0.54, 0.70)},
@@ -168,7 +168,23 @@ def test_depalma_midline_derivations() -> None:
     assert mid[2].accuracy.specificity == pytest.approx(sp_sij, abs=0.0005)
     uni = item_index()["drawing_unilateral_buttock_no_lumbar"].targets[0].accuracy
     assert uni is not None
-    assert uni.lr_pos == pytest.approx((1 - ps) / sp_sij, abs=0.002)
+    assert uni.sensitivity == pytest.approx(1 - ps)
+    assert 1 - uni.specificity == pytest.approx(sp_sij, abs=0.0005)
+    assert uni.lr_pos == pytest.approx((1 - ps) / sp_sij, abs=0.003)
+
+
+def test_drawing_misclassification() -> None:
+    from painmap.generators.knowledge import misclassified
+
+    # Scherrer 2021: 15-19% map/questionnaire discordance for the back; painmap uses 15%
+    for item_id in ("drawing_midline_pain", "drawing_unilateral_buttock_no_lumbar"):
+        item = item_index()[item_id]
+        assert item.drawing_misclassification == 0.15
+        assert item.misclassification_citations == ["scherrer2021"]
+    sn, sp = misclassified(0.958, 0.855, 0.15)
+    assert sn == pytest.approx(0.958 * 0.85 + 0.042 * 0.15)
+    assert sp == pytest.approx(0.855 * 0.85 + 0.145 * 0.15)
+    assert misclassified(0.9, 0.8, 0.0) == (0.9, 0.8)
 
 
 def test_block_specs() -> None:

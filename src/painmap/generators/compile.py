@@ -32,7 +32,7 @@ from painmap.generators.drawing_evidence import (
     summarize_drawing,
 )
 from painmap.generators.evidence import BlockEvidence, Evidence, Finding
-from painmap.generators.knowledge import Item, Target, item_index, load_kb
+from painmap.generators.knowledge import Item, Target, item_index, load_kb, misclassified
 
 POSITIVE_RESULTS = frozenset({"positive", "present"})
 _DESIGN_RANK = {"placebo_controlled": 0, "comparative": 1, "single": 2}
@@ -220,6 +220,13 @@ def _observe(
             )
             continue
         se, ci_source = _log10_se(item.id, t_index, positive)
+        cites = tuple(acc.citations)
+        error = item.drawing_misclassification
+        if source == "drawing" and error and acc.sensitivity and acc.specificity:
+            sn, sp = misclassified(acc.sensitivity, acc.specificity, error)
+            lr = sn / (1 - sp) if positive else (1 - sn) / sp
+            cites += tuple(item.misclassification_citations or ())
+            label += f" (read from the drawing; {100 * error:g}% drawing error allowed)"
         ceiling = item.block.single_block_ceiling if item.block else None
         out.append(
             Observation(
@@ -231,7 +238,7 @@ def _observe(
                 math.log10(lr),
                 se,
                 ci_source,
-                tuple(acc.citations),
+                cites,
                 acc.verified,
                 item.group,
                 precedence,

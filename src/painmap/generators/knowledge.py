@@ -108,6 +108,18 @@ class Accuracy(BaseModel):
         return DEFAULT_LOG10_SE, "assumed"
 
 
+def misclassified(sensitivity: float, specificity: float, error: float) -> tuple[float, float]:
+    """Sensitivity and specificity of a feature read with a symmetric error rate.
+
+    A drawing reports the feature wrongly with probability ``error`` (either way), so
+    ``Sn' = Sn (1 - e) + (1 - Sn) e`` and ``Sp' = Sp (1 - e) + (1 - Sp) e``.
+    """
+    return (
+        sensitivity * (1 - error) + (1 - sensitivity) * error,
+        specificity * (1 - error) + (1 - specificity) * error,
+    )
+
+
 def _logit_se(ci: tuple[float, float] | None) -> float:
     if ci is None:
         return 0.0
@@ -156,6 +168,8 @@ class Item(BaseModel):
     instrument: str | None = None
     cutoff: float | None = None
     block: BlockSpec | None = None
+    drawing_misclassification: float | None = Field(default=None, ge=0, lt=0.5)
+    misclassification_citations: list[str] | None = None
     targets: list[Target] = Field(min_length=1)
     note: str | None = None
 
@@ -185,6 +199,7 @@ class KnowledgeBase(BaseModel):
             keys = [c for t in item.targets if t.accuracy for c in t.accuracy.citations]
             if item.block and item.block.ceiling_citations:
                 keys += item.block.ceiling_citations
+            keys += item.misclassification_citations or []
             for key in keys:
                 if key not in self.citations:
                     raise ValueError(f"item {item.id!r} cites unknown key {key!r}")
