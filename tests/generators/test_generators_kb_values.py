@@ -219,6 +219,13 @@ def test_priors_values() -> None:
         43.7, 59.6, 61.4)
     assert not s["disc"]["mean_age_verified"]
     assert data["other"]["prevalence"] == 0.33 and data["other"]["n"] == 216
+    corroborating = {k: [(c["value"], c["n"]) for c in s[k]["corroborating"]]
+                     for k in ("disc", "facet", "sij")}
+    assert corroborating == {"disc": [(0.39, 92)], "facet": [(0.15, 176), (0.40, 57)],
+                             "sij": [(0.185, 54), (0.30, 43)]}
+    for k in ("disc", "facet", "sij"):
+        for c in s[k]["corroborating"]:
+            assert all(key in citations() for key in c["citations"])
     age = data["age_model"]
     assert (age["reference_mean_age"], age["reference_sd"], age["max_age"]) == (54.4, 16.2, 70)
     known = citations()
