@@ -21,7 +21,7 @@ from painmap.record.models import InstrumentRecord, Patient
 
 @pytest.fixture(scope="module")
 def cohort() -> tuple[list[Patient], list]:  # type: ignore[type-arg]
-    return generate_cohort_with_truth(1000, seed=7)
+    return generate_cohort_with_truth(700, seed=7)
 
 
 def test_same_seed_same_cohort() -> None:
