@@ -119,6 +119,11 @@ def test_patient_draws_and_answers_then_clinician_sees_it(
         page.click('[data-region="b_lumbar_l4_mid"]')
         page.focus('[data-region="b_lumbar_l5_mid"]')
         page.keyboard.press("Enter")
+        # a touch tap marks a region too; Undo takes it back
+        page.tap('[data-region="b_buttock_r"]')
+        expect(page.locator("#marks > li")).to_have_count(3)
+        page.click("#undo")
+        expect(page.locator("#marks > li")).to_have_count(2)
         # draw on the right posterior leg (back view: the patient's right is on the right)
         box = page.locator('.chart[data-view="back"] svg').bounding_box()
         assert box is not None

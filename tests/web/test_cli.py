@@ -101,3 +101,20 @@ def test_serve_prints_url_stop_hint_and_demo_logins(fresh_env: WebEnv) -> None:
 @pytest.mark.parametrize("args", [["audit"], ["user"]])
 def test_groups_show_help(args: list[str]) -> None:
     assert _run(args) in (0, 2)
+
+
+def test_demo_accounts_only_in_demo_databases(tmp_path: Path) -> None:
+    from painmap.core.errors import PainmapError
+    from painmap.record.models import Patient
+    from painmap.store import Actor, open_store
+    from painmap.web.core.db import Database
+    from painmap.web.demo import ensure_demo_accounts, is_demo_database
+
+    store = open_store(f"sqlite:///{tmp_path / 'clinic.db'}", create=True)
+    store.add_patient(Patient(id="p-0001", birth_year=1970, sex="male"),  # type: ignore[arg-type]
+                      actor=Actor("test", "admin"))
+    db = Database(store=store)
+    assert not is_demo_database(db)
+    with pytest.raises(PainmapError):
+        ensure_demo_accounts(db)
+    store.close()
