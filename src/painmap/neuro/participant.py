@@ -21,6 +21,7 @@ Outputs are written atomically; a subject whose outputs exist is skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import warnings
@@ -179,8 +180,6 @@ def _order(item: tuple[tuple[str, str], float]) -> tuple[int, str]:
 
 
 def _tr(vol: Volume, bold: Path) -> float:
-    import json
-
     side = Path(str(bold).replace(".nii.gz", ".json").replace(".nii", ".json"))
     if side.is_file():
         meta = json.loads(side.read_text(encoding="utf-8"))
