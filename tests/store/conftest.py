@@ -127,7 +127,15 @@ def pg_url(pg_server: str) -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = pg_server.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        # a linguistic (ICU) collation, as on most real servers, so that tests see
+        # collation-dependent ordering; plain CREATE DATABASE when ICU is missing
+        try:
+            conn.execute(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
+            )
+        except psycopg.Error:
+            conn.execute(f'CREATE DATABASE "{name}"')
     yield pg_server.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

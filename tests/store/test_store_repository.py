@@ -236,3 +236,16 @@ def test_pg_dump_guidance_hides_the_password(tmp_path: Path) -> None:
     assert "s3cret" not in text
     assert "pg_dump --format=custom" in text and "pg_restore" in text
     assert "postgresql://alice@db.example:5433/painmap" in text
+
+
+def test_ids_are_listed_in_byte_order_on_every_backend(store: Store) -> None:
+    ids = ["b-1", "B_2", "a_1", "A-1", "Z9", "a-1", "x0"]
+    patients = [
+        p.model_copy(update={"id": i}) for p, i in zip(cohort(len(ids), seed=40), ids, strict=True)
+    ]
+    store.add_patients(patients, actor=ACTOR)
+    expected = sorted(ids, key=lambda i: i.encode())
+    assert [p.id for p in store.iter_patients(batch=2)] == expected
+    assert store.patient_ids() == expected
+    assert [r.id for r in store.list_patients(actor=ACTOR)] == expected
+    assert [r.id for r in store.list_patients(actor=ACTOR, search="_")] == ["B_2", "a_1"]

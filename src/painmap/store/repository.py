@@ -212,6 +212,13 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
+    def _id_order(self) -> Any:
+        """Patient ids in byte order on every backend (PostgreSQL: the "C" collation),
+        so exports list patients in the same order on SQLite and PostgreSQL."""
+        if self.backend == "postgresql":
+            return _P.c.id.collate("C")
+        return _P.c.id
+
     def upgrade(self) -> None:
         """Migrate the schema to the newest revision (creates it in a new database)."""
         migrate.upgrade(self.engine)
@@ -574,8 +581,8 @@ class Store:
             _P.c.id, _P.c.birth_year, _P.c.sex, _P.c.pain_onset, agg.c.n, agg.c.first, agg.c.last
         ).outerjoin(agg, agg.c.patient_id == _P.c.id)
         if search:
-            query = query.where(_P.c.id.ilike(f"%{search}%"))
-        query = query.order_by(_P.c.id).limit(limit).offset(offset)
+            query = query.where(_P.c.id.icontains(search, autoescape=True))
+        query = query.order_by(self._id_order()).limit(limit).offset(offset)
         with self.session() as session:
             rows = session.connection().execute(query).all()
             out = [
@@ -608,9 +615,9 @@ class Store:
         while True:
             with self.session() as session:
                 conn = session.connection()
-                query = select(_P.c.id).order_by(_P.c.id).limit(batch)
+                query = select(_P.c.id).order_by(self._id_order()).limit(batch)
                 if last is not None:
-                    query = query.where(_P.c.id > last)
+                    query = query.where(self._id_order() > last)
                 ids = list(conn.execute(query).scalars())
                 if not ids:
                     return
@@ -636,7 +643,7 @@ class Store:
     def patient_ids(self) -> list[str]:
         """All patient ids in order (identifiers only; not audited as a clinical read)."""
         with self._read() as conn:
-            return list(conn.execute(select(_P.c.id).order_by(_P.c.id)).scalars())
+            return list(conn.execute(select(_P.c.id).order_by(self._id_order())).scalars())
 
     # -- maintenance --------------------------------------------------------------------
 
