@@ -154,3 +154,9 @@ def test_scalar_prior_vector_equals_matrix(age: float, mask: list[bool]) -> None
     np.testing.assert_allclose(
         prior_vector(age, np.array(mask)), prior_matrix(age, np.array([mask]))[0], atol=1e-14
     )
+
+
+def test_bad_questionnaire_answers_name_the_instrument() -> None:
+    with pytest.raises(ValidationFailure) as exc:
+        rank({"age": 50, "sex": "male", "instruments": {"csi": [9] * 25}})
+    assert exc.value.field.startswith("instruments.csi.")

@@ -266,7 +266,12 @@ def _instrument_findings(evidence: Evidence, notes: list[str]) -> list[Finding]:
                 "no evidence item uses this instrument",
                 sorted(by_instrument),
             )
-        result = instruments.score(name, answers)  # type: ignore[attr-defined]
+        try:
+            result = instruments.score(name, answers)
+        except ValidationFailure as exc:
+            raise ValidationFailure(
+                f"instruments.{name}.{exc.field}", exc.message, exc.allowed
+            ) from None
         value = getattr(result, "score", None)
         if value is None:
             notes.append(f"instruments.{name}: incomplete, not used")
