@@ -25,6 +25,8 @@ import numpy as np
 from painmap.generators import compile_cohort, parse_evidence, posterior_matrix, rank
 from painmap.generators.batch import CohortArrays
 from painmap.generators.candidates import CANDIDATES, N_CANDIDATES, SIDES
+from painmap.generators.compile import compile_evidence
+from painmap.generators.drawing_evidence import summarize_drawing
 from painmap.generators.inference import (
     SINGLE_BLOCK_MAX,
     log10_odds,
@@ -33,6 +35,8 @@ from painmap.generators.inference import (
     update,
 )
 from painmap.generators.priors import other_prior, prior_matrix
+from painmap.generators.ranking import rank_compiled
+from painmap.generators.uncertainty import intervals
 
 PATIENT: dict[str, Any] = {
     "age": 52,
@@ -110,6 +114,15 @@ def bench_single(repeat: int) -> None:
         f"   posteriors only (no MC, no next tests):           wall median "
         f"{1e3 * statistics.median(lite):.2f} ms; CPU {1e3 * lite_cpu:.2f} ms"
     )
+    compiled = compile_evidence(ev)
+    parts = {
+        "body-map features": lambda: summarize_drawing(ev.drawing),
+        "compile (drawing given)": lambda: compile_evidence(ev, compiled.summary),
+        "MC intervals": lambda: intervals(compiled),
+        "rank without MC (incl. next tests)": lambda: rank_compiled(compiled, with_interval=False),
+    }
+    cpu = {name: _timeit(fn, max(repeat // 4, 10))[1] for name, fn in parts.items()}
+    print("   CPU per part: " + "; ".join(f"{k} {1e3 * v:.2f} ms" for k, v in cpu.items()))
 
 
 def synthetic_cohort(n: int, seed: int = 7) -> CohortArrays:
