@@ -127,7 +127,7 @@ def outcomes_cohort(
         bar.update(task, description="computing outcomes, durability and models")
         result = cohort_report(frames, out, by=by, model=model,  # type: ignore[arg-type]
                                model_max_patients=model_max_patients, matched=matched)
-    console.print(result.summary, highlight=False)
+    console.print(result.summary, highlight=False, soft_wrap=True)
     console.print(f"\nwrote {len(result.files)} files to {out}")
 
 
