@@ -189,7 +189,7 @@ def _tr(vol: Volume, bold: Path) -> float:
 
 
 def task_effects(bold: Path, events: Path) -> NDArray[np.float64]:
-    """Painful > baseline effect size (% signal change) per ROI.
+    """Painful > baseline effect size (% signal change at the response peak) per ROI.
 
     Parameters
     ----------
@@ -235,7 +235,10 @@ def task_effects(bold: Path, events: Path) -> NDArray[np.float64]:
         warnings.simplefilter("ignore", RuntimeWarning)
         model.fit(img, events=ev, confounds=confounds)
     eff = model.compute_contrast("painful", output_type="effect_size")
-    data = np.asarray(eff.get_fdata(), dtype=np.float64)
+    # express the effect per unit of the modelled response's peak (the block plateau), so
+    # that it reads as % signal change during painful stimulation
+    peak = float(np.max(np.abs(model.design_matrices_[0]["painful"].to_numpy())))
+    data = np.asarray(eff.get_fdata(), dtype=np.float64) * peak
     return ex.means(data)
 
 

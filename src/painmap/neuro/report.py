@@ -114,7 +114,7 @@ def _table_html(df: Any, cols: list[str], limit: int = 25) -> str:
         cells = []
         for c in d.columns:
             v = r[c]
-            text = f"{v:.4g}" if isinstance(v, float) else str(v)
+            text = ("n/a" if np.isnan(v) else f"{v:.4g}") if isinstance(v, float) else str(v)
             cells.append(f"<td>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
