@@ -204,3 +204,12 @@ def test_unexpected_error_leaks_no_identifier_or_traceback(
     )
     assert "demo-t-0001" not in server_log and "RuntimeError" in server_log
     assert "/api/patients/{patient_id}" in server_log
+
+
+def test_per_client_limit_gives_429_across_user_names(fresh_env: WebEnv) -> None:
+    client = fresh_env.app(client_failures=3)
+    for i in range(3):
+        bad = {"username": f"someone{i}", "password": "not the password"}
+        assert client.post("/api/auth/login", json=bad).status_code == 401
+    r = client.post("/api/auth/login", json={"username": "adm", "password": PASSWORD})
+    assert r.status_code == 429

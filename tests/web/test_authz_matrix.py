@@ -117,3 +117,14 @@ def test_route_role_matrix(web_env: WebEnv, role: str, whose: str) -> None:
             body = r.text  # type: ignore[attr-defined]
             assert patient not in body or path in ("/patients/open",), (method, path)
     assert not failures, failures
+
+
+def test_no_patient_identifier_in_page_urls(web_env: WebEnv) -> None:
+    """Pages never take a patient id in the path; only the JSON API (as specified) does."""
+    for method, path in _routes(web_env):
+        if "{patient_id}" in path:
+            assert path.startswith("/api/"), (method, path)
+    client = web_env.app()
+    web_env.login(client, "doc")
+    page = client.get("/patients").text
+    assert "href=\"/patient?" not in page and f"/{OWN}" not in page
