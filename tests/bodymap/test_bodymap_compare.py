@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from bodymap_helpers import marks
 
-from conftest import marks
 from painmap.bodymap import Drawing, Stroke
 from painmap.bodymap.compare import compare
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import marks
+from bodymap_helpers import marks
+
 from painmap.bodymap import Drawing, RegionMark, Stroke, features
 from painmap.core.enums import Root, Side
 

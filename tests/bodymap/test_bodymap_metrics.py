@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from bodymap_helpers import marks
 
-from conftest import marks
 from painmap.bodymap import (
     Drawing,
     RegionMark,

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from bodymap_helpers import marks
 
-from conftest import marks
 from painmap.bodymap import Drawing, RegionMark, Stroke, regions
 from painmap.bodymap.heatmap import heatmap, render_heatmap
 from painmap.bodymap.raster import label_image

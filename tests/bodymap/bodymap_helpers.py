@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pytest
-
 from painmap.bodymap import Drawing, RegionMark
 
 
 def marks(ids: Iterable[str], intensity: float = 5.0) -> Drawing:
     """A region-only drawing marking ``ids`` at one intensity."""
     return Drawing(marks=[RegionMark(id=i, intensity=intensity) for i in ids])
-
-
-@pytest.fixture
-def make_marks():  # type: ignore[no-untyped-def]
-    return marks
