@@ -195,3 +195,16 @@ def test_explain_shows_the_capped_single_block() -> None:
     assert "sij:left: 50.0%" in text
     assert "capped single block" in text
     assert "[maigne1996]" in text and "Maigne JY" in text
+
+
+def test_structure_summary_keeps_the_published_prior() -> None:
+    from painmap.generators.priors import structure_prior_at_age
+
+    result = rank({"age": 54.4, "sex": "female", "pain_sides": ["left"], "findings": [
+        {"item": "sij_provocation_cluster", "result": "positive", "side": "left"}]},
+        with_interval=False)
+    by = {r["structure"]: r for r in result.structures}
+    for name in ("disc", "facet", "root", "sij", "myofascial", "nociplastic"):
+        assert by[name]["prior"] == pytest.approx(float(structure_prior_at_age(name, 54.4)))
+    assert by["sij"]["posterior"] == pytest.approx(0.4838, abs=0.0005)
+    assert result.structures[0]["structure"] == "sij"

@@ -92,6 +92,7 @@ class RankResult(BaseModel):
     next_tests: list[dict[str, Any]]
     notes: list[str]
     monte_carlo_draws: int
+    structures: list[dict[str, Any]] = []
 
     def top(self) -> CandidateOut:
         """The highest-ranked candidate that is not other/unknown."""
@@ -215,7 +216,23 @@ def rank_compiled(
         next_tests=tests,
         notes=compiled.notes,
         monte_carlo_draws=N_DRAWS if with_interval else 0,
+        structures=_structures(out),
     )
+
+
+def _structures(candidates: list[CandidateOut]) -> list[dict[str, Any]]:
+    """P(at least one location of each structure), assuming independent locations."""
+    acc: dict[str, list[float]] = {}
+    for c in candidates:
+        if c.id == OTHER_ID:
+            continue
+        pr, po = acc.setdefault(c.structure, [1.0, 1.0])
+        acc[c.structure] = [pr * (1.0 - c.prior), po * (1.0 - c.posterior)]
+    rows = [
+        {"structure": k, "prior": round(1.0 - v[0], 9), "posterior": round(1.0 - v[1], 9)}
+        for k, v in acc.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["posterior"], r["structure"]))
 
 
 def rank(
@@ -277,6 +294,12 @@ def explain(result: RankResult, top: int = 8) -> str:
         "Carlo intervals from the published confidence intervals.",
         "",
     ]
+    if result.structures:
+        lines.append(
+            "By structure (any level or side): "
+            + ", ".join(f"{r['structure']} {_pct(r['posterior'])}" for r in result.structures)
+        )
+        lines.append("")
     for rank_no, c in enumerate(result.candidates[:top], start=1):
         lines.append(
             f"{rank_no}. {c.id}: {_pct(c.posterior)} (95% range {_pct(c.interval[0])}-"
