@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from painmap.generators import evidence_from_record, rank
+from painmap.generators import evidence_from_record, load_kb, rank
 from painmap.record.models import Patient
 from painmap.web.views.spine import spine_svg
 
@@ -67,6 +67,7 @@ def ranking_view(
         asymptomatic prevalence, whether it is common, text, citations), ``flags``,
         ``next_tests`` and ``notes``.
     """
+    references = load_kb().citations
     evidence = evidence_from_record(patient, until=today)
     result = rank(evidence, with_interval=with_interval, with_next=True)
     candidates = []
@@ -76,7 +77,9 @@ def ranking_view(
             {
                 "evidence": k.evidence.replace("_", " "),
                 "lr": f"{10 ** k.log10_lr:.2f}" if k.counted else "not counted",
-                "citations": k.citations,
+                "citations": [
+                    {"key": key, "text": references.get(key, key)} for key in k.citations
+                ],
                 "verified": k.verified,
             }
             for k in c.contributions
