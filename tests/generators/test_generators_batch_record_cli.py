@@ -228,3 +228,19 @@ def test_cli_subprocess_reads_stdin_without_traceback() -> None:
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
     assert "findings[0].result" in bad.stderr and "positive" in bad.stderr
+
+
+def test_record_adapter_skips_unusable_exam_records() -> None:
+    patient = Patient.model_validate({
+        "id": "P002", "birth_year": 1960, "sex": "male",
+        "encounters": [{"id": "E1", "date": "2025-01-10", "records": [
+            {"kind": "exam", "test": "drawing_unilateral_buttock_no_lumbar",
+             "result": "negative"},
+            {"kind": "exam", "test": "emg_fibrillations", "result": "positive"},
+            {"kind": "exam", "test": "mri_modic1", "result": "present", "level": "T12-L1"},
+            {"kind": "exam", "test": "slr", "result": "present", "side": "right"},
+        ]}],
+    })
+    ev = evidence_from_record(patient)
+    assert [(f.item, f.result) for f in ev.findings] == [("slr", "positive")]
+    assert len(ev.notes) == 3

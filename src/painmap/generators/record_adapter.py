@@ -120,6 +120,11 @@ def evidence_from_record(
                 result = str(rec.result)
                 if result not in item.results:
                     result = _FLIP[result]
+                if result not in item.results or any(
+                    getattr(rec, f, None) is None for f in item.requires
+                ):
+                    notes.append(f"{where}: {rec.test} {rec.result} cannot be used as recorded")
+                    continue
                 level = None if rec.level is None else str(rec.level)
                 root = None if rec.root is None else str(rec.root)
                 if (level is not None and level not in LEVEL_NAMES) or (
