@@ -69,6 +69,10 @@ def run_participants(
     out = str(Path(out_dir).resolve())
     summary = RunSummary()
     cluster: Any = None
+    # One BLAS thread everywhere: Dask's process workers (nannies) already run with
+    # OMP/OPENBLAS/MKL_NUM_THREADS=1, and in-process thread workers must match them so
+    # that every worker configuration gives bit-identical numbers.
+    limits = require("threadpoolctl").threadpool_limits(limits=1)
     if scheduler:
         client = distributed.Client(scheduler, set_as_default=False)
     else:
@@ -78,6 +82,8 @@ def run_participants(
             processes=processes,
             dashboard_address=None,
             silence_logs=40,
+            # no dashboard; the scheduler's small HTTP server listens on a free local port
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
         client = distributed.Client(cluster, set_as_default=False)
     try:
@@ -103,6 +109,7 @@ def run_participants(
         client.close()
         if cluster is not None:
             cluster.close()
+        limits.restore_original_limits()
     summary.done.sort()
     summary.skipped.sort()
     return summary
