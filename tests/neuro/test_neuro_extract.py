@@ -66,3 +66,21 @@ def test_extractor_rejects_wrong_grid(grid) -> None:  # type: ignore[no-untyped-
         ex.sums(np.zeros((3, 3, 3)))
     empty = ROIExtractor(np.zeros((2, 2, 2), dtype=np.int16), 3)
     assert np.isnan(empty.means(np.ones((2, 2, 2)))).all()
+
+
+def test_missing_optional_dependency_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from painmap.neuro import _deps
+
+    real = importlib.import_module
+
+    def fake(name: str, package: str | None = None):  # type: ignore[no-untyped-def]
+        if name.startswith("nilearn"):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, package)
+
+    monkeypatch.setattr(_deps.importlib, "import_module", fake)
+    with pytest.raises(_deps.MissingDependency, match=r"pip install 'painmap\[neuro\]'"):
+        _deps.require("nilearn.glm.first_level")
+    assert _deps.require("numpy") is np
