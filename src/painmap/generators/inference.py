@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import entr, expit, logit
 
 FloatArray = NDArray[np.float64]
 
@@ -25,21 +26,18 @@ FloatArray = NDArray[np.float64]
 SINGLE_BLOCK_MAX = 0.5
 
 
-#: Probabilities are clipped to [1e-300, 1 - 1e-16] so that 0 maps to log10 odds -300.
-_TINY = 1e-300
+_LN10 = float(np.log(10.0))
 
 
 def log10_odds(p: ArrayLike) -> FloatArray:
-    """log10(p / (1 - p)); a probability of 0 gives -300 (effectively minus infinity)."""
-    arr = np.asarray(p, dtype=np.float64)
-    out: FloatArray = np.log10(np.maximum(arr, _TINY)) - np.log10(np.maximum(1.0 - arr, _TINY))
+    """log10(p / (1 - p)); ``-inf`` at 0 and ``+inf`` at 1 (no warnings)."""
+    out: FloatArray = logit(np.asarray(p, dtype=np.float64)) / _LN10
     return out
 
 
 def probability(log10_odds_value: ArrayLike) -> FloatArray:
-    """Inverse of :func:`log10_odds`."""
-    arr = np.clip(np.asarray(log10_odds_value, dtype=np.float64), -300.0, 300.0)
-    out: FloatArray = 1.0 / (1.0 + np.power(10.0, -arr))
+    """Inverse of :func:`log10_odds` (stable for any value, including infinities)."""
+    out: FloatArray = expit(np.asarray(log10_odds_value, dtype=np.float64) * _LN10)
     return out
 
 
@@ -132,6 +130,6 @@ def other_log10_lr(prior: ArrayLike, posterior: ArrayLike) -> FloatArray:
 
 def binary_entropy_bits(p: ArrayLike) -> FloatArray:
     """Entropy of a yes/no probability in bits (0 at 0 and 1)."""
-    arr = np.clip(np.asarray(p, dtype=np.float64), 1e-15, 1 - 1e-15)
-    out: FloatArray = -(arr * np.log2(arr) + (1 - arr) * np.log2(1 - arr))
+    arr = np.asarray(p, dtype=np.float64)
+    out: FloatArray = (entr(arr) + entr(1.0 - arr)) / np.log(2.0)
     return out

@@ -124,6 +124,7 @@ def rank_compiled(
     prior_list: list[float] = prior.tolist()
     iv_list: list[list[float]] = np.asarray(cand_iv).tolist()
     per_cand: dict[int, list[ContributionOut]] = {}
+    made: dict[tuple[Any, ...], ContributionOut] = {}
     single_seen: set[int] = set()
     for c in compiled.contributions:
         obs = compiled.observations[c.observation]
@@ -133,27 +134,35 @@ def rank_compiled(
             single_seen.add(c.candidate)
             if applied_list[c.candidate] != single_list[c.candidate]:
                 uncapped, value = obs.log10_lr, applied_list[c.candidate]
-        per_cand.setdefault(c.candidate, []).append(
-            ContributionOut.model_construct(
-                evidence=obs.label,
-                item=obs.item,
-                result=obs.result,
-                source=obs.source,
-                log10_lr=_round(value, 9),
-                counted=c.counted,
-                reason=c.reason
-                if not c.counted
-                else (
-                    "single block capped: a single block never confirms on its own"
-                    if uncapped is not None
-                    else None
-                ),
-                uncapped_log10_lr=None if uncapped is None else _round(uncapped, 9),
-                ci_source=obs.ci_source if c.counted else None,
-                verified=obs.verified,
-                citations=list(obs.citations),
-            )
+        if prior_list[c.candidate] <= 0:
+            continue
+        # identical contributions (one finding applied to several candidates) are
+        # shared: the models are frozen
+        key = (c.observation, c.counted, c.reason, value, uncapped)
+        shared = made.get(key)
+        if shared is not None:
+            per_cand.setdefault(c.candidate, []).append(shared)
+            continue
+        made[key] = ContributionOut.model_construct(
+            evidence=obs.label,
+            item=obs.item,
+            result=obs.result,
+            source=obs.source,
+            log10_lr=_round(value, 9),
+            counted=c.counted,
+            reason=c.reason
+            if not c.counted
+            else (
+                "single block capped: a single block never confirms on its own"
+                if uncapped is not None
+                else None
+            ),
+            uncapped_log10_lr=None if uncapped is None else _round(uncapped, 9),
+            ci_source=obs.ci_source if c.counted else None,
+            verified=obs.verified,
+            citations=list(obs.citations),
         )
+        per_cand.setdefault(c.candidate, []).append(made[key])
     out: list[CandidateOut] = []
     for j, cand in enumerate(CANDIDATES):
         pj = prior_list[j]
