@@ -32,7 +32,14 @@ from painmap.generators.drawing_evidence import (
     summarize_drawing,
 )
 from painmap.generators.evidence import BlockEvidence, Evidence, Finding
-from painmap.generators.knowledge import Item, Target, item_index, load_kb, misclassified
+from painmap.generators.knowledge import (
+    Item,
+    Target,
+    item_index,
+    item_order,
+    load_kb,
+    misclassified,
+)
 
 POSITIVE_RESULTS = frozenset({"positive", "present"})
 _DESIGN_RANK = {"placebo_controlled": 0, "comparative": 1, "single": 2}
@@ -330,7 +337,7 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
         summary = summarize_drawing(evidence.drawing)
     sides = candidate_sides(evidence, summary)
     items = item_index()
-    order = {item_id: k for k, item_id in enumerate(load_kb().ids)}
+    order = item_order()
 
     explicit = [(f, "finding", f"findings[{i}]") for i, f in enumerate(evidence.findings)]
     explicit_items = {f.item for f in evidence.findings}

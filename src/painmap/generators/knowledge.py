@@ -249,6 +249,12 @@ def load_kb() -> KnowledgeBase:
 
 
 @cache
+def item_order() -> dict[str, int]:
+    """Item id → position in the knowledge-base file (cached)."""
+    return {item_id: k for k, item_id in enumerate(load_kb().ids)}
+
+
+@cache
 def item_index() -> dict[str, Item]:
     """Item id → item (cached)."""
     return {i.id: i for i in load_kb().items}

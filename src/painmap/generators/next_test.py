@@ -32,7 +32,7 @@ from painmap.generators.inference import (
     update,
     update_lo,
 )
-from painmap.generators.knowledge import Accuracy, Item, load_kb
+from painmap.generators.knowledge import Accuracy, Item, item_order, load_kb
 
 FloatArray = NDArray[np.float64]
 COST_ORDER = {"questionnaire": 0, "exam": 1, "imaging": 2, "emg": 3, "block": 4}
@@ -216,7 +216,7 @@ def next_tests(
     posterior, _ = update(prior, other_sum, single_sum, ceiling)
     h_now = float(_entropy(prior, posterior, other_prior))
 
-    index = {item_id: k for k, item_id in enumerate(load_kb().ids)}
+    index = item_order()
     done = np.zeros((len(index), N_CANDIDATES), dtype=bool)
     in_group = np.zeros((len(groups()) + 1, N_CANDIDATES), dtype=bool)
     group_pos = {g: k for k, g in enumerate(groups())}
