@@ -102,7 +102,7 @@ def test_duplicate_ids_write_nothing(store: Store) -> None:
 
 
 def test_failure_in_a_later_batch_rolls_back_earlier_batches(store: Store) -> None:
-    good = cohort(1200, seed=4)  # more than two batches of 500
+    good = cohort(1001, seed=4)  # more than two batches of 500
 
     def patients() -> Iterator[Patient]:
         yield from good
