@@ -278,3 +278,22 @@ def test_lr_ci_standard_errors_are_finite() -> None:
                 se, source = t.accuracy.log10_se(positive)
                 assert math.isfinite(se) and se >= 0
                 assert source in ("published", "assumed")
+
+
+def test_docs_table_matches_the_knowledge_base() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "generators.md"
+    if not doc.exists():
+        pytest.skip("docs not shipped")
+    seen: dict[str, list[str]] = {}
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `") and "|" in line[3:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            seen.setdefault(cells[0].strip("`"), []).append(cells[2])
+    for item in load_kb().items:
+        if item.category == "drawing":
+            continue
+        expected = [f"{t.accuracy.lr_pos:.2f}" if t.accuracy else "not counted"
+                    for t in item.targets]
+        assert seen.get(item.id) == expected, item.id
