@@ -290,7 +290,8 @@ def test_docs_table_matches_the_knowledge_base() -> None:
     for line in doc.read_text(encoding="utf-8").splitlines():
         if line.startswith("| `") and "|" in line[3:]:
             cells = [c.strip() for c in line.strip("|").split("|")]
-            seen.setdefault(cells[0].strip("`"), []).append(cells[2])
+            if len(cells) == 5:  # the knowledge-base table
+                seen.setdefault(cells[0].strip("`"), []).append(cells[2])
     for item in load_kb().items:
         if item.category == "drawing":
             continue
