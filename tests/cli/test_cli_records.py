@@ -78,6 +78,8 @@ def test_init_import_list_show(
     assert shown["scores"][0]["instrument"] == "odi"
     assert shown["scores"][0]["score"] == pytest.approx(42.0)
     assert shown["derived"]["chronic"] is True
+    (drawing,) = shown["drawings"]
+    assert drawing["position"] == 0 and 0 < drawing["extent_fraction"] <= 1
     code, _, err = run(capsys, "patient", "show", "NOPE", "--database", url)
     assert code == 1 and "no patient" in err
 

@@ -31,6 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from painmap.bodymap import compute_metrics
 from painmap.commands._common import (
     DatabaseOption,
     console,
@@ -285,14 +286,13 @@ def summarize(record: Record, score: StoredScore | None = None) -> str:
         if v is not None
     )
     if isinstance(record, PainDrawingRecord):
-        peak = max(
-            [m.intensity for m in record.marks] + [s.intensity for s in record.strokes] or [0]
-        )
-        regions = ", ".join(m.id for m in record.marks[:4])
-        more = f" +{len(record.marks) - 4}" if len(record.marks) > 4 else ""
+        m = compute_metrics(record)
+        top = f", best dermatome match {m.dermatomes[0].root}" if m.dermatomes else ""
+        quebec = f", Quebec {m.quebec}" if m.quebec is not None else ""
         return (
-            f"{len(record.marks)} regions ({regions}{more}), {len(record.strokes)} strokes, "
-            f"max {_num(peak)}/10"
+            f"{m.region_count} regions, {len(record.strokes)} strokes, "
+            f"{m.extent_fraction:.1%} of body, {m.laterality}, max {_num(m.max_intensity)}/10, "
+            f"WPI {m.wpi}{quebec}{top}"
         )
     if isinstance(record, InstrumentRecord):
         if score is None or score.score is None:
@@ -349,6 +349,18 @@ def patient_show(
                     "chronic": p.is_chronic(last),
                 },
                 "scores": chart.scores(),
+                "drawings": [
+                    {
+                        "encounter_id": e.encounter_id,
+                        "date": e.date.isoformat(),
+                        "position": e.position,
+                        **compute_metrics(e.record).model_dump(
+                            mode="json", exclude={"region_fractions", "region_intensity"}
+                        ),
+                    }
+                    for e in chart.entries
+                    if isinstance(e.record, PainDrawingRecord)
+                ],
             }
         )
         return
