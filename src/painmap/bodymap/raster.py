@@ -21,7 +21,6 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from matplotlib.path import Path as MplPath
 from numpy.typing import NDArray
 
 from painmap.bodymap.drawing import Drawing, View
@@ -85,6 +84,8 @@ def label_image(step: float = RASTER_STEP) -> LabelImage:
     -------
     LabelImage
     """
+    from matplotlib.path import Path as MplPath
+
     g0 = CHART.views[View.FRONT]
     nx, ny = round(g0.width / step), round(g0.height / step)
     labels = np.full((len(VIEWS), ny, nx), -1, dtype=np.int32)
