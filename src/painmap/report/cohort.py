@@ -75,8 +75,10 @@ def responder_rates(outcomes: pd.DataFrame, group: str) -> pd.DataFrame:
 
 def trajectories(outcomes: pd.DataFrame, group: str) -> pd.DataFrame:
     """Mean score at baseline (month 0) and each follow-up, with 95% CIs, per group."""
-    base = outcomes.drop_duplicates(["patient_id", "episode", "instrument"])
-    base = base[base["baseline"].notna()].assign(month=0, value=lambda d: d["baseline"])
+    # every episode x instrument has one row per month, all with the same baseline
+    first = outcomes["month"] == outcomes["month"].min()
+    base = outcomes[first & outcomes["baseline"].notna()]
+    base = base.assign(month=0, value=base["baseline"])
     fu = outcomes[outcomes["followup"].notna()].assign(value=lambda d: d["followup"])
     both = pd.concat([base, fu], ignore_index=True)
     g = both.groupby([group, "instrument", "month"])["value"]
@@ -100,18 +102,26 @@ def _km_table(curves: list[KMCurve]) -> pd.DataFrame:
 
 
 def _write_tsv(df: pd.DataFrame, path: Path) -> Path:
-    """Write a tab-separated file with a header (DuckDB's writer; fast on large tables)."""
+    """Write a tab-separated file with a header (DuckDB's writer; fast on large tables).
+
+    Date-time columns are written as ISO dates (every date here is a calendar day).
+    """
     import duckdb
 
+    df = df.reset_index(drop=True)
+    cols = []
+    for col in df.columns:
+        name = '"' + str(col).replace('"', '""') + '"'
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            cols.append(f"CAST({name} AS DATE) AS {name}")
+        else:
+            cols.append(name)
     con = duckdb.connect()
     try:
-        df = df.reset_index(drop=True).copy()
-        for col in df.columns:
-            if pd.api.types.is_datetime64_any_dtype(df[col]):
-                df[col] = df[col].dt.date
         con.register("tsv_out", df)
         target = str(path).replace("'", "''")
-        con.execute(f"COPY tsv_out TO '{target}' (HEADER, DELIMITER '\t')")
+        con.execute(f"COPY (SELECT {', '.join(cols)} FROM tsv_out) TO '{target}' "
+                    "(HEADER, DELIMITER '\t')")
     finally:
         con.close()
     return path
