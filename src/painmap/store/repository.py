@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import getpass
+import operator
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -161,9 +162,11 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' * len(names))})"
     )
+    # every row dict built here has every column as a key
+    pick = operator.itemgetter(*names)
     data = []
     for row in rows:
-        values = [row.get(n) for n in names]
+        values = list(pick(row))
         for i, fn in convert:
             if values[i] is not None:
                 values[i] = fn(values[i])
