@@ -567,6 +567,8 @@ def build(dermatomes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             t for p in ("vl", "vr") for t in tubes[p].values()]
         outlines = [_round_poly(_outline(t)) for t in all_tubes]
         contours = [_round_poly(c) for t in all_tubes for c in _contours(t)]
+        if view == "back":  # natal cleft, down to where the legs part
+            contours.append([[WIDTH / 2, 486.0], [WIDTH / 2, 510.0]])
         chart["views"][view] = {
             "width": WIDTH,
             "height": HEIGHT,
