@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="painmap-tests-"))
+atexit.register(shutil.rmtree, _SESSION_DIR, ignore_errors=True)
 os.environ["PAINMAP_DATABASE_URL"] = f"sqlite:///{_SESSION_DIR / 'default.db'}"
 os.environ.setdefault("MPLBACKEND", "Agg")
 
