@@ -289,7 +289,10 @@ def test_drawing_read_midline_pain_allows_for_drawing_error() -> None:
             for x in candidate(result, "disc:L4-L5").contributions
             if x.item == "drawing_midline_pain"
         )
-        return float(10**c.log10_lr)
+        # midline pain does not say which disc: its published LR is spread over the
+        # five levels (applied once to "any disc")
+        assert c.spread_over == 5 and c.published_log10_lr is not None
+        return float(10**c.published_log10_lr)
 
     sn, sp = 0.958 * 0.85 + 0.042 * 0.15, 0.855 * 0.85 + 0.145 * 0.15
     assert lr(drawn) == pytest.approx(sn / (1 - sp), rel=1e-6)  # about 3.3

@@ -12,6 +12,12 @@ twice:
   design: placebo-controlled, then comparative, then single);
 * **explicit beats derived** — a finding given explicitly replaces the same item derived
   from the drawing or a questionnaire.
+
+A finding that applies to k > 1 locations of a structure without telling them apart
+(centralisation for every disc, painDETECT for every root, a sign without a side for
+both sides, a block of two levels) is applied once to the structure: each of the k
+candidates gets the effective ratio of :mod:`painmap.generators.spread`, and the
+observation keeps the published one in ``published_log10_lr``.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from painmap.generators.knowledge import (
     load_kb,
     misclassified,
 )
+from painmap.generators.priors import prior_vector
+from painmap.generators.spread import spread_log10_lr_unequal
 
 POSITIVE_RESULTS = frozenset({"positive", "present"})
 _DESIGN_RANK = {"placebo_controlled": 0, "comparative": 1, "single": 2}
@@ -66,6 +74,10 @@ class Observation:
     quantified: bool
     single_ceiling: float | None = None
     note: str | None = None
+    #: The published log10 LR when ``log10_lr`` is that ratio spread over locations.
+    published_log10_lr: float | None = None
+    #: Number of locations the finding applies to without distinguishing them.
+    spread_k: int = 1
 
     @property
     def param_key(self) -> str:
@@ -354,7 +366,8 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
 
     observations: list[Observation] = []
     owners: list[str] = []
-    for f, source, where in all_findings:
+    records: list[int] = []
+    for r, (f, source, where) in enumerate(all_findings):
         item = items[f.item]
         for obs in _observe(
             item,
@@ -369,6 +382,7 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
         ):
             observations.append(obs)
             owners.append(where)
+            records.append(r)
     for i, b in enumerate(evidence.blocks):
         where = f"blocks[{i}]"
         item_id, positive = _block_item(b, notes, where)
@@ -384,17 +398,51 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
                 obs.label = f"{obs.label} ({b.relief_percent:g}% relief)"
                 observations.append(obs)
                 owners.append(where)
+                records.append(len(all_findings) + i)
 
+    side_mask = np.array([[s in sides for s in SIDES]], dtype=bool)
+    _spread(observations, records, float(evidence.age), side_mask)
     contributions = _contributions(observations, owners)
     return Compiled(
         age=float(evidence.age),
-        side_mask=np.array([[s in sides for s in SIDES]], dtype=bool),
+        side_mask=side_mask,
         observations=observations,
         contributions=contributions,
         notes=notes,
         summary=summary,
         findings=[(f, src) for f, src, _ in all_findings],
     )
+
+
+def _spread(
+    observations: list[Observation],
+    records: list[int],
+    age: float,
+    side_mask: NDArray[np.bool_],
+) -> None:
+    """Replace the LR of every non-localising observation by its spread equivalent.
+
+    The locations of one evidence record (a finding or a block, all its levels) and one
+    knowledge-base target form one set of k candidates; the record's published LR is
+    applied once to that set (see :mod:`painmap.generators.spread`).
+    """
+    sets: dict[tuple[int, str, int], list[int]] = {}
+    for obs, rec in zip(observations, records, strict=True):
+        if obs.quantified:
+            cands = sets.setdefault((rec, obs.item, obs.target_index), [])
+            cands += [c for c in obs.candidates if c not in cands]
+    if all(len(v) <= 1 for v in sets.values()):
+        return
+    prior = prior_vector(age, side_mask)
+    for obs, rec in zip(observations, records, strict=True):
+        if not obs.quantified:
+            continue
+        cands = sets[(rec, obs.item, obs.target_index)]
+        if len(cands) <= 1:
+            continue
+        obs.published_log10_lr = obs.log10_lr
+        obs.spread_k = len(cands)
+        obs.log10_lr = spread_log10_lr_unequal(obs.log10_lr, [float(prior[c]) for c in cands])
 
 
 def _contributions(observations: list[Observation], owners: list[str]) -> list[Contribution]:

@@ -8,7 +8,8 @@ probable candidate it targets), and the expected entropy after the test:
 
     EIG = H(now) - [P(+) H(after +) + P(-) H(after -)]
 
-The same rules as the ranking apply (groups, single-block cap). Candidate tests are
+The same rules as the ranking apply (groups, single-block cap, a test that cannot
+tell its locations apart applied once to them). Candidate tests are
 built once per set of candidate sides and cached; per patient the work is a few
 matrix operations.
 """
@@ -33,6 +34,7 @@ from painmap.generators.inference import (
     update_lo,
 )
 from painmap.generators.knowledge import Accuracy, Item, item_order, load_kb
+from painmap.generators.spread import spread_log10_lr
 
 FloatArray = NDArray[np.float64]
 COST_ORDER = {"questionnaire": 0, "exam": 1, "imaging": 2, "emg": 3, "block": 4}
@@ -49,8 +51,9 @@ class TestBank:
     root: tuple[str | None, ...]
     side: tuple[str | None, ...]
     group: tuple[str | None, ...]
-    d_pos: FloatArray  # (I, C) log10 LR if positive
-    d_neg: FloatArray  # (I, C) log10 LR if negative
+    d_pos: FloatArray  # (I, C) published log10 LR if positive
+    d_neg: FloatArray  # (I, C) published log10 LR if negative
+    spread_k: FloatArray  # (I, C) locations the test cannot tell apart (1: localising)
     single: NDArray[np.bool_]  # (I,) single-block test
     ceiling: FloatArray  # (I,)
     sens: FloatArray  # (I, C) sensitivity where targeted, nan elsewhere
@@ -110,6 +113,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
     ids = load_kb().ids
     d_pos: list[FloatArray] = []
     d_neg: list[FloatArray] = []
+    spread_k: list[FloatArray] = []
     sens: list[FloatArray] = []
     spec: list[FloatArray] = []
     for item in load_kb().items:
@@ -119,12 +123,14 @@ def test_bank(sides: frozenset[str]) -> TestBank:
             pos = _observe(item, True, "positive", level, root, side, sides, "test", 0)
             neg = _observe(item, False, "negative", level, root, side, sides, "test", 0)
             dp, dn = np.zeros(N_CANDIDATES), np.zeros(N_CANDIDATES)
+            kk = np.ones(N_CANDIDATES)
             sn, sp = np.full(N_CANDIDATES, np.nan), np.full(N_CANDIDATES, np.nan)
             for obs in pos:
                 acc = item.targets[obs.target_index].accuracy
                 pair = _sn_sp(acc) if acc is not None else None
                 for c in obs.candidates:
                     dp[c] = obs.log10_lr
+                    kk[c] = len(obs.candidates)
                     if pair is not None:
                         sn[c], sp[c] = pair
             for obs in neg:
@@ -147,6 +153,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
                 rows[key].append(value)
             d_pos.append(dp)
             d_neg.append(dn)
+            spread_k.append(kk)
             sens.append(sn)
             spec.append(sp)
     return TestBank(
@@ -159,6 +166,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
         group=tuple(rows["group"]),  # type: ignore[arg-type]
         d_pos=np.array(d_pos),
         d_neg=np.array(d_neg),
+        spread_k=np.array(spread_k),
         single=np.array(rows["single"], dtype=bool),
         ceiling=np.array(rows["ceiling"], dtype=float),
         sens=np.array(sens),
@@ -228,8 +236,9 @@ def next_tests(
     targeted = np.isfinite(bank.sens)
     keep = ~(done[bank.item_index] & targeted).any(axis=1)
     blocked = in_group[bank.group_index] & (bank.group_index >= 0)[:, None] & targeted
-    d_pos = np.where(blocked, 0.0, bank.d_pos)
-    d_neg = np.where(blocked, 0.0, bank.d_neg)
+    # a test that cannot tell its k locations apart is applied once to the set
+    d_pos = np.where(blocked, 0.0, spread_log10_lr(bank.d_pos, prior[None, :], bank.spread_k))
+    d_neg = np.where(blocked, 0.0, spread_log10_lr(bank.d_neg, prior[None, :], bank.spread_k))
     single = bank.single[:, None]
     ceil = np.where(single, np.minimum(ceiling[None, :], bank.ceiling[:, None]), ceiling[None, :])
     lpo = log10_odds(prior)

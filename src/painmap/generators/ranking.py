@@ -37,7 +37,9 @@ METHOD = (
     "10^(sum of counted log10 LRs). Candidates are not mutually exclusive and are not "
     "normalised; 'other' is the explicit other/unknown mass. Conditional independence of "
     "counted evidence is assumed; clusters count as one test; items measuring the same "
-    "thing share a group and count once; a single block can never raise a candidate above "
+    "thing share a group and count once; a finding that cannot tell k locations of a "
+    "structure apart is applied once to the structure (its LR spread over the k "
+    "locations); a single block can never raise a candidate above "
     "its published single-block PPV or 0.5."
 )
 
@@ -55,6 +57,8 @@ class ContributionOut(BaseModel):
     counted: bool
     reason: str | None = None
     uncapped_log10_lr: float | None = None
+    published_log10_lr: float | None = None
+    spread_over: int | None = None
     ci_source: str | None = None
     verified: bool
     citations: list[str]
@@ -143,6 +147,19 @@ def rank_compiled(
         if shared is not None:
             per_cand.setdefault(c.candidate, []).append(shared)
             continue
+        spread = c.counted and obs.published_log10_lr is not None
+        reason = c.reason
+        if c.counted:
+            parts = []
+            if spread:
+                parts.append(
+                    f"published LR {10 ** (obs.published_log10_lr or 0.0):.2f} spread over "
+                    f"{obs.spread_k} locations it cannot tell apart: counted once for the "
+                    f"{CANDIDATES[c.candidate].structure}"
+                )
+            if uncapped is not None:
+                parts.append("single block capped: a single block never confirms on its own")
+            reason = "; ".join(parts) or None
         made[key] = ContributionOut.model_construct(
             evidence=obs.label,
             item=obs.item,
@@ -150,14 +167,14 @@ def rank_compiled(
             source=obs.source,
             log10_lr=_round(value, 9),
             counted=c.counted,
-            reason=c.reason
-            if not c.counted
-            else (
-                "single block capped: a single block never confirms on its own"
-                if uncapped is not None
+            reason=reason,
+            uncapped_log10_lr=None if uncapped is None else _round(uncapped, 9),
+            published_log10_lr=(
+                _round(obs.published_log10_lr, 9)
+                if spread and obs.published_log10_lr is not None
                 else None
             ),
-            uncapped_log10_lr=None if uncapped is None else _round(uncapped, 9),
+            spread_over=obs.spread_k if spread else None,
             ci_source=obs.ci_source if c.counted else None,
             verified=obs.verified,
             citations=list(obs.citations),
@@ -320,6 +337,11 @@ def explain(result: RankResult, top: int = 8) -> str:
             if x.counted:
                 lr = 10**x.log10_lr
                 extra = " (capped single block)" if x.uncapped_log10_lr is not None else ""
+                if x.published_log10_lr is not None:
+                    extra += (
+                        f" (published LR {10**x.published_log10_lr:.2f} spread over "
+                        f"{x.spread_over} locations)"
+                    )
                 flag = "" if x.verified else " (unverified)"
                 lines.append(f"     {x.evidence}: LR {lr:.2f}{extra}{flag} {refs}")
             else:

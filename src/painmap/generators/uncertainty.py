@@ -5,7 +5,9 @@ whose spread matches its published 95% CI (or, for a sensitivity/specificity pai
 delta-method spread of the derived LR). Items without any published CI get an assumed
 standard error of 0.1 log10 units (shown as ``ci_source: "assumed"``). Structure
 prevalences are drawn from Beta(k + 0.5, n - k + 0.5) of their source study. One
-parameter is drawn once per draw and shared by every candidate it applies to. The
+parameter is drawn once per draw and shared by every candidate it applies to; a finding
+spread over k locations (:mod:`painmap.generators.spread`) is spread again in every draw,
+from the drawn published LR and the drawn location prior. The
 generator is seeded, so the same evidence always gives the same interval.
 """
 
@@ -27,6 +29,7 @@ from painmap.generators.inference import (
 )
 from painmap.generators.knowledge import load_priors_data
 from painmap.generators.priors import location_prior, structure_priors
+from painmap.generators.spread import spread_log10_lr
 
 FloatArray = NDArray[np.float64]
 
@@ -127,23 +130,30 @@ def intervals(
     """
     counted = [c for c in compiled.contributions if c.counted]
     keys: dict[str, int] = {}
+    # effective parameters: a drawn published LR, spread over k locations of a structure
+    eff_keys: dict[tuple[int, int, str], int] = {}
     for c in counted:
-        keys.setdefault(compiled.observations[c.observation].param_key, len(keys))
+        obs = compiled.observations[c.observation]
+        j = keys.setdefault(obs.param_key, len(keys))
+        eff_keys.setdefault((j, obs.spread_k, CANDIDATES[c.candidate].structure), len(eff_keys))
     n_params = len(keys)
+    n_eff = len(eff_keys)
     mean = np.zeros(n_params)
     se = np.zeros(n_params)
-    m_other = np.zeros((n_params, N_CANDIDATES))
-    m_single = np.zeros((n_params, N_CANDIDATES))
+    m_other = np.zeros((n_eff, N_CANDIDATES))
+    m_single = np.zeros((n_eff, N_CANDIDATES))
     ceiling = np.full(N_CANDIDATES, SINGLE_BLOCK_MAX)
     for c in counted:
         obs = compiled.observations[c.observation]
         j = keys[obs.param_key]
-        mean[j], se[j] = obs.log10_lr, obs.se
+        e = eff_keys[(j, obs.spread_k, CANDIDATES[c.candidate].structure)]
+        published = obs.log10_lr if obs.published_log10_lr is None else obs.published_log10_lr
+        mean[j], se[j] = published, obs.se
         if obs.single_ceiling is not None:
-            m_single[j, c.candidate] += 1.0
+            m_single[e, c.candidate] += 1.0
             ceiling[c.candidate] = min(ceiling[c.candidate], obs.single_ceiling)
         else:
-            m_other[j, c.candidate] += 1.0
+            m_other[e, c.candidate] += 1.0
     width = max(64, 1 << max(n_params - 1, 0).bit_length())
     base = base_draws(n_draws, seed, width)
     draws = mean + se * base.normals[:, :n_params]
@@ -166,7 +176,7 @@ def intervals(
     first = [g[0] for g in groups]
     weight = np.array([len(g) for g in groups], dtype=float)
     # priors depend on the structure only: log-odds per structure, then gathered
-    used = sorted({CANDIDATES[j].structure for j in first})
+    used = sorted({CANDIDATES[j].structure for j in ranked})
     p_struct = np.stack(
         [
             np.broadcast_to(
@@ -176,6 +186,14 @@ def intervals(
         ],
         axis=1,
     )
+    eff_draws = np.empty((n_draws, n_eff))
+    for (j, k, structure), e in eff_keys.items():
+        eff_draws[:, e] = (
+            draws[:, j]
+            if k <= 1
+            else spread_log10_lr(draws[:, j], p_struct[:, used.index(structure)], k)
+        )
+    draws = eff_draws
     col = np.array([used.index(CANDIDATES[j].structure) for j in first], dtype=np.intp)
     lpo = log10_odds(p_struct)[:, col]
     log_not_prior = np.log10(1.0 - p_struct)[:, col]
