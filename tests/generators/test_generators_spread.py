@@ -264,3 +264,58 @@ def test_batch_equals_single_with_spread_findings(
     for c in result.candidates:
         total = sum(x.log10_lr for x in c.contributions if x.counted)
         assert c.log10_posterior_odds == pytest.approx(c.log10_prior_odds + total, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(("positive", True), ("present", True)), (("negative", False), ("absent", False)),
+     (("positive", True), ("absent", False))],
+)
+def test_two_findings_spread_over_the_same_levels_update_any_disc_once_each(
+    first: tuple[str, bool], second: tuple[str, bool]
+) -> None:
+    findings = [{"item": "centralization", "result": first[0]},
+                {"item": "drawing_midline_pain", "result": second[0]}]
+    evidence: dict[str, Any] = {"age": 52, "sex": "female", "findings": findings}
+    _, posterior = _exact(evidence)
+    lr = _lr("centralization", first[1]) * _lr("drawing_midline_pain", second[1])
+    expected = _odds_update(float(structure_prior_at_age("disc", 52)), lr)
+    assert _any(posterior, DISCS) == pytest.approx(expected, abs=1e-9)
+    # the order of the findings changes how the arithmetic is split, not the result
+    _, swapped = _exact({**evidence, "findings": findings[::-1]})
+    np.testing.assert_allclose(swapped, posterior, atol=1e-12)
+    result = rank(evidence, with_next=False)
+    for cid in DISCS:
+        c = candidate(result, cid)
+        assert c.interval[0] <= c.posterior <= c.interval[1]
+
+
+def test_next_test_gain_after_a_finding_spread_over_the_same_roots() -> None:
+    base: dict[str, Any] = {"age": 45, "sex": "male", "pain_sides": ["left"],
+                            "findings": [{"item": "slr", "result": "positive"}]}
+    now = rank(base, with_interval=False, with_next=False)
+    compiled = compile_evidence(parse_evidence(base))
+    assert compiled.chains  # SLR on the left is spread over L4, L5 and S1 on the left
+    prior = prior_vector(compiled.age, compiled.side_mask)
+    tests = next_tests(compiled, prior, *evidence_arrays(compiled), other_prior(), limit=500)
+    (row,) = [t for t in tests if t["item"] == "crossed_slr"]
+    after = {
+        r: rank({**base, "findings": [*base["findings"],
+                                      {"item": "crossed_slr", "result": r, "side": "left"}]},
+                with_interval=False, with_next=False)
+        for r in ("positive", "negative")
+    }
+    roots = [f"root:{r}:left" for r in ("L4", "L5", "S1")]
+    p_roots = 1 - math.prod(1 - candidate(after["positive"], c).posterior for c in roots)
+    q = 1 - math.prod(1 - candidate(now, c).posterior for c in roots)
+    assert p_roots == pytest.approx(_odds_update(q, _lr("crossed_slr", True)), abs=1e-8)
+    acc = item_index()["crossed_slr"].targets[0].accuracy
+    assert acc is not None
+    pair = _sn_sp(acc)
+    assert pair is not None
+    sn, sp = pair
+    p_anchor = candidate(now, "root:L4:left").posterior
+    p_pos = p_anchor * sn + (1 - p_anchor) * (1 - sp)
+    gain = _entropy(now) - (p_pos * _entropy(after["positive"])
+                            + (1 - p_pos) * _entropy(after["negative"]))
+    assert row["expected_information_gain_bits"] == pytest.approx(gain, abs=2e-5)

@@ -78,6 +78,8 @@ class Observation:
     published_log10_lr: float | None = None
     #: Number of locations the finding applies to without distinguishing them.
     spread_k: int = 1
+    #: Parameter keys of earlier findings spread over the same locations (a chain).
+    spread_prev: tuple[str, ...] = ()
 
     @property
     def param_key(self) -> str:
@@ -106,6 +108,8 @@ class Compiled:
     notes: list[str] = field(default_factory=list)
     summary: DrawingSummary | None = None
     findings: list[tuple[Finding, str]] = field(default_factory=list)
+    #: Candidate set -> sum of the published log10 LRs spread over it (and counted).
+    chains: dict[tuple[int, ...], float] = field(default_factory=dict)
 
 
 def _location_label(level: str | None, root: str | None, side: str | None) -> str:
@@ -401,8 +405,8 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
                 records.append(len(all_findings) + i)
 
     side_mask = np.array([[s in sides for s in SIDES]], dtype=bool)
-    _spread(observations, records, float(evidence.age), side_mask)
     contributions = _contributions(observations, owners)
+    chains = _spread(observations, records, contributions, float(evidence.age), side_mask)
     return Compiled(
         age=float(evidence.age),
         side_mask=side_mask,
@@ -411,38 +415,74 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
         notes=notes,
         summary=summary,
         findings=[(f, src) for f, src, _ in all_findings],
+        chains=chains,
+    )
+
+
+def chained_spread(previous: float, log10_lr: float, priors: list[float]) -> float:
+    """Effective log10 LR of a finding spread over locations already moved by others.
+
+    ``F(previous + log10_lr) - F(previous)`` with ``F`` the spread of a total published
+    log10 LR over the locations (:func:`painmap.generators.spread.spread_log10_lr_unequal`):
+    findings spread over the same locations then move "any of them" exactly as their
+    published LRs multiplied together would, in any order.
+    """
+    if previous == 0.0:
+        return spread_log10_lr_unequal(log10_lr, priors)
+    return spread_log10_lr_unequal(previous + log10_lr, priors) - spread_log10_lr_unequal(
+        previous, priors
     )
 
 
 def _spread(
     observations: list[Observation],
     records: list[int],
+    contributions: list[Contribution],
     age: float,
     side_mask: NDArray[np.bool_],
-) -> None:
+) -> dict[tuple[int, ...], float]:
     """Replace the LR of every non-localising observation by its spread equivalent.
 
     The locations of one evidence record (a finding or a block, all its levels) and one
     knowledge-base target form one set of k candidates; the record's published LR is
-    applied once to that set (see :mod:`painmap.generators.spread`).
+    applied once to that set (see :mod:`painmap.generators.spread`). Several records
+    spread over the same set form a chain, so that together they update the set once
+    each. Returns the chains: candidate set -> sum of the counted published log10 LRs.
     """
-    sets: dict[tuple[int, str, int], list[int]] = {}
-    for obs, rec in zip(observations, records, strict=True):
+    units: dict[tuple[int, str, int], list[int]] = {}
+    for i, obs in enumerate(observations):
         if obs.quantified:
-            cands = sets.setdefault((rec, obs.item, obs.target_index), [])
-            cands += [c for c in obs.candidates if c not in cands]
+            units.setdefault((records[i], obs.item, obs.target_index), []).append(i)
+    sets = {
+        u: tuple(sorted({c for i in idx for c in observations[i].candidates}))
+        for u, idx in units.items()
+    }
     if all(len(v) <= 1 for v in sets.values()):
-        return
+        return {}
+    counted = {(c.observation, c.candidate) for c in contributions if c.counted}
     prior = prior_vector(age, side_mask)
-    for obs, rec in zip(observations, records, strict=True):
-        if not obs.quantified:
-            continue
-        cands = sets[(rec, obs.item, obs.target_index)]
+    chains: dict[tuple[int, ...], float] = {}
+    chain_keys: dict[tuple[int, ...], list[str]] = {}
+    for u in sorted(units, key=lambda key: units[key][0]):
+        cands = sets[u]
         if len(cands) <= 1:
             continue
-        obs.published_log10_lr = obs.log10_lr
-        obs.spread_k = len(cands)
-        obs.log10_lr = spread_log10_lr_unequal(obs.log10_lr, [float(prior[c]) for c in cands])
+        idx = units[u]
+        first = observations[idx[0]]
+        published = first.log10_lr
+        previous = chains.get(cands, 0.0)
+        eff = chained_spread(previous, published, [float(prior[c]) for c in cands])
+        before = tuple(chain_keys.get(cands, ()))
+        for i in idx:
+            obs = observations[i]
+            obs.published_log10_lr = obs.log10_lr
+            obs.spread_k = len(cands)
+            obs.spread_prev = before
+            obs.log10_lr = eff
+        if all((i, c) in counted for i in idx for c in observations[i].candidates):
+            chains[cands] = previous + published
+            chain_keys.setdefault(cands, []).append(first.param_key)
+    return chains
 
 
 def _contributions(observations: list[Observation], owners: list[str]) -> list[Contribution]:

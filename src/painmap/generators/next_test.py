@@ -54,6 +54,7 @@ class TestBank:
     d_pos: FloatArray  # (I, C) published log10 LR if positive
     d_neg: FloatArray  # (I, C) published log10 LR if negative
     spread_k: FloatArray  # (I, C) locations the test cannot tell apart (1: localising)
+    spread_sets: tuple[tuple[tuple[int, ...], ...], ...]  # (I,) those location sets
     single: NDArray[np.bool_]  # (I,) single-block test
     ceiling: FloatArray  # (I,)
     sens: FloatArray  # (I, C) sensitivity where targeted, nan elsewhere
@@ -114,6 +115,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
     d_pos: list[FloatArray] = []
     d_neg: list[FloatArray] = []
     spread_k: list[FloatArray] = []
+    spread_sets: list[tuple[tuple[int, ...], ...]] = []
     sens: list[FloatArray] = []
     spec: list[FloatArray] = []
     for item in load_kb().items:
@@ -124,6 +126,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
             neg = _observe(item, False, "negative", level, root, side, sides, "test", 0)
             dp, dn = np.zeros(N_CANDIDATES), np.zeros(N_CANDIDATES)
             kk = np.ones(N_CANDIDATES)
+            sets = tuple(tuple(sorted(o.candidates)) for o in pos if len(o.candidates) > 1)
             sn, sp = np.full(N_CANDIDATES, np.nan), np.full(N_CANDIDATES, np.nan)
             for obs in pos:
                 acc = item.targets[obs.target_index].accuracy
@@ -154,6 +157,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
             d_pos.append(dp)
             d_neg.append(dn)
             spread_k.append(kk)
+            spread_sets.append(sets)
             sens.append(sn)
             spec.append(sp)
     return TestBank(
@@ -167,6 +171,7 @@ def test_bank(sides: frozenset[str]) -> TestBank:
         d_pos=np.array(d_pos),
         d_neg=np.array(d_neg),
         spread_k=np.array(spread_k),
+        spread_sets=tuple(spread_sets),
         single=np.array(rows["single"], dtype=bool),
         ceiling=np.array(rows["ceiling"], dtype=float),
         sens=np.array(sens),
@@ -236,9 +241,20 @@ def next_tests(
     targeted = np.isfinite(bank.sens)
     keep = ~(done[bank.item_index] & targeted).any(axis=1)
     blocked = in_group[bank.group_index] & (bank.group_index >= 0)[:, None] & targeted
-    # a test that cannot tell its k locations apart is applied once to the set
-    d_pos = np.where(blocked, 0.0, spread_log10_lr(bank.d_pos, prior[None, :], bank.spread_k))
-    d_neg = np.where(blocked, 0.0, spread_log10_lr(bank.d_neg, prior[None, :], bank.spread_k))
+    # a test that cannot tell its k locations apart is applied once to the set, after
+    # the findings already spread over the same set (compile.chained_spread)
+    before = np.zeros_like(bank.d_pos)
+    for cands, total in compiled.chains.items():
+        for i, sets in enumerate(bank.spread_sets):
+            if cands in sets:
+                before[i, list(cands)] = total
+    base = spread_log10_lr(before, prior[None, :], bank.spread_k)
+    d_pos = np.where(
+        blocked, 0.0, spread_log10_lr(before + bank.d_pos, prior[None, :], bank.spread_k) - base
+    )
+    d_neg = np.where(
+        blocked, 0.0, spread_log10_lr(before + bank.d_neg, prior[None, :], bank.spread_k) - base
+    )
     single = bank.single[:, None]
     ceil = np.where(single, np.minimum(ceiling[None, :], bank.ceiling[:, None]), ceiling[None, :])
     lpo = log10_odds(prior)

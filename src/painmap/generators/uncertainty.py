@@ -32,6 +32,8 @@ from painmap.generators.priors import location_prior, structure_priors
 from painmap.generators.spread import spread_log10_lr
 
 FloatArray = NDArray[np.float64]
+#: (parameter, earlier parameters of its spread chain, k locations, structure)
+EffKey = tuple[int, tuple[int, ...], int, str]
 
 #: Number of Monte Carlo draws per patient.
 N_DRAWS = 1000
@@ -130,12 +132,21 @@ def intervals(
     """
     counted = [c for c in compiled.contributions if c.counted]
     keys: dict[str, int] = {}
+    for c in counted:
+        keys.setdefault(compiled.observations[c.observation].param_key, len(keys))
     # effective parameters: a drawn published LR, spread over k locations of a structure
-    eff_keys: dict[tuple[int, int, str], int] = {}
+    # after the earlier findings spread over the same locations (see compile.chained_spread)
+    eff_keys: dict[EffKey, int] = {}
+    eff_of: list[int] = []
     for c in counted:
         obs = compiled.observations[c.observation]
-        j = keys.setdefault(obs.param_key, len(keys))
-        eff_keys.setdefault((j, obs.spread_k, CANDIDATES[c.candidate].structure), len(eff_keys))
+        key: EffKey = (
+            keys[obs.param_key],
+            tuple(keys[k] for k in obs.spread_prev),
+            obs.spread_k,
+            CANDIDATES[c.candidate].structure,
+        )
+        eff_of.append(eff_keys.setdefault(key, len(eff_keys)))
     n_params = len(keys)
     n_eff = len(eff_keys)
     mean = np.zeros(n_params)
@@ -143,10 +154,9 @@ def intervals(
     m_other = np.zeros((n_eff, N_CANDIDATES))
     m_single = np.zeros((n_eff, N_CANDIDATES))
     ceiling = np.full(N_CANDIDATES, SINGLE_BLOCK_MAX)
-    for c in counted:
+    for c, e in zip(counted, eff_of, strict=True):
         obs = compiled.observations[c.observation]
         j = keys[obs.param_key]
-        e = eff_keys[(j, obs.spread_k, CANDIDATES[c.candidate].structure)]
         published = obs.log10_lr if obs.published_log10_lr is None else obs.published_log10_lr
         mean[j], se[j] = published, obs.se
         if obs.single_ceiling is not None:
@@ -187,12 +197,15 @@ def intervals(
         axis=1,
     )
     eff_draws = np.empty((n_draws, n_eff))
-    for (j, k, structure), e in eff_keys.items():
-        eff_draws[:, e] = (
-            draws[:, j]
-            if k <= 1
-            else spread_log10_lr(draws[:, j], p_struct[:, used.index(structure)], k)
-        )
+    for (j, prev, k, structure), e in eff_keys.items():
+        if k <= 1:
+            eff_draws[:, e] = draws[:, j]
+            continue
+        p_loc = p_struct[:, used.index(structure)]
+        before = draws[:, list(prev)].sum(axis=1)
+        eff_draws[:, e] = spread_log10_lr(before + draws[:, j], p_loc, k)
+        if prev:
+            eff_draws[:, e] -= spread_log10_lr(before, p_loc, k)
     draws = eff_draws
     col = np.array([used.index(CANDIDATES[j].structure) for j in first], dtype=np.intp)
     lpo = log10_odds(p_struct)[:, col]
