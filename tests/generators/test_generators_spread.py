@@ -26,7 +26,11 @@ from painmap.generators.inference import binary_entropy_bits, update
 from painmap.generators.knowledge import item_index
 from painmap.generators.next_test import _sn_sp, next_tests
 from painmap.generators.priors import other_prior, prior_vector, structure_prior_at_age
-from painmap.generators.spread import spread_log10_lr, spread_log10_lr_unequal
+from painmap.generators.spread import (
+    spread_log10_lr,
+    spread_log10_lr_scalar,
+    spread_log10_lr_unequal,
+)
 from painmap.generators.uncertainty import evidence_arrays
 
 
@@ -168,6 +172,8 @@ def test_spread_formula() -> None:
     expected = math.log10(p_new / (1 - p_new) / (p / (1 - p)))
     assert float(spread_log10_lr(math.log10(lr), p, k)) == pytest.approx(expected, abs=1e-12)
     assert spread_log10_lr_unequal(math.log10(lr), [p] * k) == pytest.approx(expected)
+    assert spread_log10_lr_scalar(math.log10(lr), p, k) == pytest.approx(expected, abs=1e-12)
+    assert spread_log10_lr_scalar(-1.2, p, 1) == -1.2
     # unequal priors: one common multiplier, any-of-k updated once
     priors = [0.05, 0.2, 0.3]
     for lr in (0.08, 0.66, 3.06, 19.0):

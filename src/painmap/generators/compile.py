@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -419,6 +419,11 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
     )
 
 
+@lru_cache(maxsize=512)
+def _priors(age: float, left: bool, right: bool) -> tuple[float, ...]:
+    return tuple(prior_vector(age, np.array([left, right])).tolist())
+
+
 def chained_spread(previous: float, log10_lr: float, priors: list[float]) -> float:
     """Effective log10 LR of a finding spread over locations already moved by others.
 
@@ -460,7 +465,7 @@ def _spread(
     if all(len(v) <= 1 for v in sets.values()):
         return {}
     counted = {(c.observation, c.candidate) for c in contributions if c.counted}
-    prior = prior_vector(age, side_mask)
+    prior = _priors(age, bool(side_mask[0, 0]), bool(side_mask[0, 1]))
     chains: dict[tuple[int, ...], float] = {}
     chain_keys: dict[tuple[int, ...], list[str]] = {}
     for u in sorted(units, key=lambda key: units[key][0]):

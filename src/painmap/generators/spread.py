@@ -73,6 +73,30 @@ def spread_log10_lr(log10_lr: ArrayLike, prior: ArrayLike, k: ArrayLike) -> Floa
     return result
 
 
+def spread_log10_lr_scalar(log10_lr: float, prior: float, k: int) -> float:
+    """Scalar :func:`spread_log10_lr` (plain floats, no numpy overhead).
+
+    Parameters
+    ----------
+    log10_lr : float
+        Published log10 likelihood ratio.
+    prior : float
+        Prior probability of each location.
+    k : int
+        Number of locations.
+
+    Returns
+    -------
+    float
+        ``log10(L)``; ``log10_lr`` itself when ``k <= 1`` or the prior is 0 or 1.
+    """
+    if k <= 1 or not 0.0 < prior < 1.0:
+        return float(log10_lr)
+    odds = prior / (1.0 - prior)
+    set_odds = 10.0**log10_lr * math.expm1(k * math.log1p(odds))
+    return math.log10(math.expm1(math.log1p(set_odds) / k) / odds)
+
+
 def spread_log10_lr_unequal(log10_lr: float, priors: Sequence[float]) -> float:
     """Effective common log10 LR for locations whose priors differ.
 
@@ -93,7 +117,7 @@ def spread_log10_lr_unequal(log10_lr: float, priors: Sequence[float]) -> float:
     if len(ps) <= 1 or log10_lr == 0.0:
         return float(log10_lr)
     if max(ps) - min(ps) <= 1e-15 * max(ps):
-        return float(spread_log10_lr(log10_lr, ps[0], len(ps)))
+        return spread_log10_lr_scalar(log10_lr, ps[0], len(ps))
     odds = np.array([p / (1.0 - p) for p in ps])
     target = math.log1p(10.0**log10_lr * math.expm1(float(np.log1p(odds).sum())))
 
