@@ -15,7 +15,6 @@ from painmap.web.core import security
 from painmap.web.core.config import WebSettings
 from painmap.web.core.db import Database
 from painmap.web.models import UserCreate
-from painmap.web.outcomes_routes import router
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,7 +34,6 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
                          now=now)
         crud.assign(s, doc, patients[0].id, now=now)
     app = create_app(settings=WebSettings(), database=db, demo=True)
-    app.include_router(router)
     with TestClient(app) as c:
         yield c
     store.close()
@@ -75,3 +73,28 @@ def test_researcher_gets_no_pdf_and_needs_a_login(client: TestClient) -> None:
 def test_bad_id_is_4xx(client: TestClient) -> None:
     _login(client, "doc")
     assert client.get("/api/patients/..%2Fx/outcomes").status_code in (403, 404, 422)
+
+
+def test_routes_are_mounted_by_the_app_factory(client: TestClient) -> None:
+    from painmap.web.routes import route_table
+
+    paths = {path for _, path in route_table(list(client.app.routes))}  # type: ignore[attr-defined]
+    assert "/api/patients/{patient_id}/outcomes" in paths
+    assert "/patient/report.pdf" in paths
+
+
+def test_clinician_page_shows_outcomes_and_offers_the_pdf(client: TestClient) -> None:
+    _login(client, "doc")
+    page = client.get("/patients")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = client.post("/patients/open", data={"patient_id": "demo-4-000000", "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/patient")
+    assert page.status_code == 200
+    assert "Treatments and outcomes" in page.text
+    assert "NRS" in page.text and "baseline" in page.text
+    assert 'href="/patient/report.pdf"' in page.text
+    pdf = client.get("/patient/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "demo-4" not in pdf.headers.get("content-disposition", "")

@@ -30,6 +30,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/patients"): ALL,
     ("GET", "/api/patients/{patient_id}"): ALL,  # ownership-checked
     ("GET", "/api/patients/{patient_id}/ranking"): ALL,  # ownership-checked
+    ("GET", "/api/patients/{patient_id}/outcomes"): ALL,  # ownership-checked, pseudonymised
+    ("GET", "/api/patients/{patient_id}/report.pdf"): frozenset({"patient", "clinician", "admin"}),
     ("POST", "/api/patients/{patient_id}/records"): frozenset({"patient", "clinician"}),
     ("GET", "/api/research/export"): frozenset({"researcher"}),
     ("GET", "/api/audit"): frozenset({"admin"}),
@@ -44,6 +46,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/patients/search"): frozenset({"clinician"}),
     ("POST", "/patients/open"): frozenset({"clinician"}),  # ownership-checked
     ("GET", "/patient"): frozenset({"clinician"}),
+    ("GET", "/patient/report.pdf"): frozenset({"clinician"}),
     ("POST", "/patient/records/{kind}"): frozenset({"clinician"}),
     ("GET", "/research"): frozenset({"researcher"}),
     ("GET", "/admin"): frozenset({"admin"}),

@@ -38,7 +38,10 @@ def route_table(routes: list[Any]) -> list[tuple[str, str]]:
 
 def register_routes(app: FastAPI) -> None:
     """Mount every router on ``app``."""
+    from painmap.web import outcomes_routes
+
     for module in (
+        outcomes_routes,
         health,
         auth,
         api_patients,

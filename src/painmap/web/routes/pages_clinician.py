@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from painmap.core.errors import ValidationFailure
+from painmap.outcomes import patient_outcomes
 from painmap.store.security_models import WebSession
 from painmap.web import crud, forms, services
 from painmap.web.deps import ClinicianUser, CsrfDep, NotFoundError, StateDep
@@ -72,6 +73,7 @@ def _patient_page(
         return RedirectResponse("/patients", status_code=303)
     chart = services.load_chart(state, who, str(patient_id))
     context = build_view(chart, today=services.today(state))
+    context["outcomes"] = patient_outcomes(chart.patient)
     context.update(
         {"who": who, "forms": forms.FORMS, "errors": errors or {}, "values": values or {},
          "saved": saved}
@@ -86,6 +88,22 @@ def patient_page(state: StateDep, request: Request, who: ClinicianUser) -> Respo
     if saved:
         _set_session(state, who, saved=None)
     return _patient_page(state, request, who, saved=str(saved) if saved else None)
+
+
+@router.get("/patient/report.pdf")
+def patient_report(state: StateDep, who: ClinicianUser) -> Response:
+    """The open patient's printable clinical report (PDF); no id in the URL."""
+    from painmap.report.patient_pdf import report_pdf_bytes
+
+    patient_id = who.data.get("patient")
+    if not patient_id:
+        return RedirectResponse("/patients", status_code=303)
+    chart = services.load_chart(state, who, str(patient_id))
+    return Response(
+        content=report_pdf_bytes(chart.patient),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="painmap-report.pdf"'},
+    )
 
 
 @router.post("/patient/records/{kind}", dependencies=[CsrfDep])
