@@ -25,7 +25,12 @@ from painmap.generators.evidence import parse_evidence
 from painmap.generators.inference import binary_entropy_bits, update
 from painmap.generators.knowledge import item_index
 from painmap.generators.next_test import _sn_sp, next_tests
-from painmap.generators.priors import other_prior, prior_vector, structure_prior_at_age
+from painmap.generators.priors import (
+    location_prior_scalar,
+    other_prior,
+    prior_vector,
+    structure_prior_at_age,
+)
 from painmap.generators.spread import (
     spread_log10_lr,
     spread_log10_lr_scalar,
@@ -325,3 +330,14 @@ def test_next_test_gain_after_a_finding_spread_over_the_same_roots() -> None:
     gain = _entropy(now) - (p_pos * _entropy(after["positive"])
                             + (1 - p_pos) * _entropy(after["negative"]))
     assert row["expected_information_gain_bits"] == pytest.approx(gain, abs=2e-5)
+
+
+@pytest.mark.parametrize("age", [18, 40, 54.4, 66.5, 90])
+@pytest.mark.parametrize("mask", [[True, False], [False, True], [True, True]])
+def test_scalar_location_prior_matches_the_prior_vector(age: float, mask: list[bool]) -> None:
+    vector = prior_vector(age, np.array(mask))
+    for c, p in zip(COLUMNS, vector, strict=False):
+        if p > 0:
+            structure = c.split(":")[0]
+            assert location_prior_scalar(structure, age, sum(mask)) == pytest.approx(
+                float(p), abs=1e-15)

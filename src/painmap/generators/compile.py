@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,7 +46,7 @@ from painmap.generators.knowledge import (
     load_kb,
     misclassified,
 )
-from painmap.generators.priors import prior_vector
+from painmap.generators.priors import location_prior_scalar
 from painmap.generators.spread import spread_log10_lr_unequal
 
 POSITIVE_RESULTS = frozenset({"positive", "present"})
@@ -419,11 +419,6 @@ def compile_evidence(evidence: Evidence, summary: DrawingSummary | None = None) 
     )
 
 
-@lru_cache(maxsize=512)
-def _priors(age: float, left: bool, right: bool) -> tuple[float, ...]:
-    return tuple(prior_vector(age, np.array([left, right])).tolist())
-
-
 def chained_spread(previous: float, log10_lr: float, priors: list[float]) -> float:
     """Effective log10 LR of a finding spread over locations already moved by others.
 
@@ -465,7 +460,8 @@ def _spread(
     if all(len(v) <= 1 for v in sets.values()):
         return {}
     counted = {(c.observation, c.candidate) for c in contributions if c.counted}
-    prior = _priors(age, bool(side_mask[0, 0]), bool(side_mask[0, 1]))
+    n_sides = int(side_mask.sum()) or 2
+    per_structure: dict[str, float] = {}
     chains: dict[tuple[int, ...], float] = {}
     chain_keys: dict[tuple[int, ...], list[str]] = {}
     for u in sorted(units, key=lambda key: units[key][0]):
@@ -476,7 +472,13 @@ def _spread(
         first = observations[idx[0]]
         published = first.log10_lr
         previous = chains.get(cands, 0.0)
-        eff = chained_spread(previous, published, [float(prior[c]) for c in cands])
+        priors: list[float] = []
+        for c in cands:
+            name = CANDIDATES[c].structure
+            if name not in per_structure:
+                per_structure[name] = location_prior_scalar(name, age, n_sides)
+            priors.append(per_structure[name])
+        eff = chained_spread(previous, published, priors)
         before = tuple(chain_keys.get(cands, ()))
         for i in idx:
             obs = observations[i]

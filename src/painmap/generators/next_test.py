@@ -242,19 +242,21 @@ def next_tests(
     keep = ~(done[bank.item_index] & targeted).any(axis=1)
     blocked = in_group[bank.group_index] & (bank.group_index >= 0)[:, None] & targeted
     # a test that cannot tell its k locations apart is applied once to the set, after
-    # the findings already spread over the same set (compile.chained_spread)
-    before = np.zeros_like(bank.d_pos)
-    for cands, total in compiled.chains.items():
-        for i, sets in enumerate(bank.spread_sets):
-            if cands in sets:
-                before[i, list(cands)] = total
-    base = spread_log10_lr(before, prior[None, :], bank.spread_k)
-    d_pos = np.where(
-        blocked, 0.0, spread_log10_lr(before + bank.d_pos, prior[None, :], bank.spread_k) - base
-    )
-    d_neg = np.where(
-        blocked, 0.0, spread_log10_lr(before + bank.d_neg, prior[None, :], bank.spread_k) - base
-    )
+    # the findings already spread over the same set (compile.chained_spread); only the
+    # spread cells are recomputed
+    d_pos, d_neg = bank.d_pos.copy(), bank.d_neg.copy()
+    rows_s, cols_s = np.nonzero(bank.spread_k > 1)
+    if rows_s.size:
+        before = np.zeros(rows_s.size)
+        for cands, total in compiled.chains.items():
+            rows_with = [i for i, sets in enumerate(bank.spread_sets) if cands in sets]
+            before[np.isin(rows_s, rows_with) & np.isin(cols_s, cands)] = total
+        k_s, p_s = bank.spread_k[rows_s, cols_s], prior[cols_s]
+        base = spread_log10_lr(before, p_s, k_s)
+        d_pos[rows_s, cols_s] = spread_log10_lr(before + d_pos[rows_s, cols_s], p_s, k_s) - base
+        d_neg[rows_s, cols_s] = spread_log10_lr(before + d_neg[rows_s, cols_s], p_s, k_s) - base
+    d_pos = np.where(blocked, 0.0, d_pos)
+    d_neg = np.where(blocked, 0.0, d_neg)
     single = bank.single[:, None]
     ceil = np.where(single, np.minimum(ceiling[None, :], bank.ceiling[:, None]), ceiling[None, :])
     lpo = log10_odds(prior)

@@ -215,6 +215,40 @@ def prior_matrix(
     return out
 
 
+def location_prior_scalar(structure: str, age: float, n_sides: int) -> float:
+    """One location's prior as a plain float (the scalar path of :func:`location_prior`).
+
+    Parameters
+    ----------
+    structure : str
+        Structure name.
+    age : float
+        Age in years.
+    n_sides : int
+        Number of candidate sides (1 or 2).
+
+    Returns
+    -------
+    float
+        ``1 - (1 - P(age)) ** (1 / n_locations)``.
+    """
+    sp = structure_priors()[structure]
+    model = age_model()
+    big_p = sp.prevalence
+    if sp.slope_per_year != 0.0:
+        a = min(max(float(age), model.min_age), model.max_age)
+        logit = math.log(big_p / (1.0 - big_p)) + sp.slope_per_year * (a - model.mean_age)
+        big_p = 1.0 / (1.0 + math.exp(-logit))
+    per_side = {"facet": len(LEVEL_NAMES), "root": len(ROOT_NAMES), "sij": 1, "hip": 1}
+    if structure == "disc":
+        n_loc = len(LEVEL_NAMES)
+    elif structure in per_side:
+        n_loc = per_side[structure] * n_sides
+    else:
+        n_loc = 1
+    return float(1.0 - (1.0 - big_p) ** (1.0 / n_loc))
+
+
 def prior_vector(age: float, side_mask: NDArray[np.bool_]) -> FloatArray:
     """Per-candidate priors of one patient (scalar fast path of :func:`prior_matrix`).
 
