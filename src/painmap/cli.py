@@ -14,6 +14,7 @@ from typing import cast
 import click
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from painmap.commands._common import err_console, format_pydantic_error
 from painmap.core.errors import PainmapError
@@ -82,15 +83,17 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print("aborted")
         sys.exit(130)
     except PainmapError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except ValidationError as exc:
         err_console.print(
-            f"[red]error:[/red] {format_pydantic_error(exc)}", highlight=False, soft_wrap=True
+            f"[red]error:[/red] {escape(format_pydantic_error(exc))}",
+            highlight=False,
+            soft_wrap=True,
         )
         sys.exit(1)
     except (OSError, ValueError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     # with standalone_mode=False, typer returns the code of ``raise typer.Exit(code)``
     if isinstance(code, int) and code != 0:
