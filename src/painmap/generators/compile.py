@@ -450,17 +450,22 @@ def _spread(
     each. Returns the chains: candidate set -> sum of the counted published log10 LRs.
     """
     units: dict[tuple[int, str, int], list[int]] = {}
+    wide = False
     for i, obs in enumerate(observations):
         if obs.quantified:
-            units.setdefault((records[i], obs.item, obs.target_index), []).append(i)
+            idx = units.setdefault((records[i], obs.item, obs.target_index), [])
+            idx.append(i)
+            wide = wide or len(obs.candidates) > 1 or len(idx) > 1
+    if not wide:
+        return {}
     sets = {
         u: tuple(sorted({c for i in idx for c in observations[i].candidates}))
+        if len(idx) > 1
+        else tuple(sorted(observations[idx[0]].candidates))
         for u, idx in units.items()
     }
-    if all(len(v) <= 1 for v in sets.values()):
-        return {}
-    counted = {(c.observation, c.candidate) for c in contributions if c.counted}
-    n_sides = int(side_mask.sum()) or 2
+    partly_counted = {c.observation for c in contributions if not c.counted}
+    n_sides = int(side_mask[0, 0]) + int(side_mask[0, 1]) or 2
     per_structure: dict[str, float] = {}
     chains: dict[tuple[int, ...], float] = {}
     chain_keys: dict[tuple[int, ...], list[str]] = {}
@@ -486,7 +491,7 @@ def _spread(
             obs.spread_k = len(cands)
             obs.spread_prev = before
             obs.log10_lr = eff
-        if all((i, c) in counted for i in idx for c in observations[i].candidates):
+        if not any(i in partly_counted for i in idx):
             chains[cands] = previous + published
             chain_keys.setdefault(cands, []).append(first.param_key)
     return chains
