@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from painmap.core.errors import ValidationFailure
@@ -248,4 +249,35 @@ def validate_answers(instrument_id: str, answers: list[Any] | dict[str, Any]) ->
         ``field="instrument"`` for an unknown instrument (allowed = the ids), otherwise the
         path of the bad answer (``answers[3]``, ``answers.sensory[2]``) and its allowed values.
     """
+    allowed = _integer_answer_sets(instrument_id)
+    if (
+        allowed is not None
+        and type(answers) is list
+        and len(answers) == len(allowed)
+        and all(
+            v is None or (type(v) is int and v in ok)
+            for v, ok in zip(answers, allowed, strict=True)
+        )
+    ):
+        return  # the common case, checked without building the normalised answers
     normalize_answers(get_definition(instrument_id), answers)
+
+
+@cache
+def _integer_answer_sets(instrument_id: str) -> tuple[frozenset[int], ...] | None:
+    """Allowed answers per item of a list instrument whose scales are all integers.
+
+    ``None`` for other answer formats. Used by :func:`validate_answers` to accept a
+    list of plain integers (or ``None``) quickly; anything else, and every failure,
+    goes through :func:`normalize_answers`, which names the bad answer.
+    """
+    defn = get_definition(instrument_id)
+    if defn.answer_format != "list":
+        return None
+    sets = []
+    for item in defn.items:
+        values = defn.scale_of(item).values
+        if not all(type(v) is int for v in values):
+            return None
+        sets.append(frozenset(int(v) for v in values))
+    return tuple(sets)
