@@ -40,7 +40,8 @@ from painmap.commands._common import (
     print_json,
 )
 from painmap.interop.csv_export import write_csv
-from painmap.interop.ndjson import NdjsonLineError, read_ndjson, validate_file, write_ndjson
+from painmap.interop.ndjson import NdjsonLineError, write_ndjson
+from painmap.interop.ndjson_import import ExistingPatients, import_ndjson
 from painmap.interop.parquet_export import write_parquet
 from painmap.record.models import (
     BlockRecord,
@@ -127,42 +128,19 @@ def import_(
     ],
     database: DatabaseOption = None,
 ) -> None:
-    """Import patients from NDJSON: validate every line first, then write all or nothing."""
+    """Import patients from NDJSON: each line validated once and written in one
+    transaction, all or nothing."""
     if not file.is_file():
         raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
     size = file.stat().st_size
-    try:
-        with _progress() as bar:
-            task = bar.add_task("validating", total=size)
-            summary = validate_file(file, on_line=lambda n: bar.advance(task, n))
-    except NdjsonLineError as exc:
-        err_console.print(
-            f"[red]error:[/red] {escape(_explain_line_error(exc))}", highlight=False, soft_wrap=True
-        )
-        err_console.print("nothing was imported", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
     with open_store(database, create=True) as store:
-        clash = store.existing_patient_ids(summary.lines)
-        if clash:
-            first = min(clash, key=lambda pid: summary.lines[pid])
-            err_console.print(
-                f"[red]error:[/red] line {summary.lines[first]}: id: patient {first!r} "
-                f"already exists in the database ({len(clash)} such patients)",
-                highlight=False,
-                soft_wrap=True,
-            )
-            err_console.print("nothing was imported", highlight=False, soft_wrap=True)
-            raise typer.Exit(1)
-        patients = summary.kept if summary.kept is not None else read_ndjson(file)
         try:
             with _progress() as bar:
-                task = bar.add_task("importing", total=summary.patients)
-                n = store.add_patients(
-                    patients,
-                    actor=cli_actor(),
-                    progress=lambda done: bar.update(task, completed=done),
+                task = bar.add_task("importing", total=size)
+                summary = import_ndjson(
+                    store, file, actor=cli_actor(), on_line=lambda n: bar.advance(task, n)
                 )
-        except NdjsonLineError as exc:  # the file changed between the two passes
+        except NdjsonLineError as exc:
             err_console.print(
                 f"[red]error:[/red] {escape(_explain_line_error(exc))}",
                 highlight=False,
@@ -170,8 +148,15 @@ def import_(
             )
             err_console.print("nothing was imported", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except ExistingPatients as exc:
+            err_console.print(
+                f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
+            err_console.print("nothing was imported", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
     console.print(
-        f"imported {n} patients ({summary.encounters} encounters, {summary.records} records)",
+        f"imported {summary.patients} patients ({summary.encounters} encounters, "
+        f"{summary.records} records)",
         highlight=False,
     )
 

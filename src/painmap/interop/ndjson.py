@@ -129,26 +129,54 @@ def validate_file(
         At the first invalid line, or a patient id seen on an earlier line.
     """
     summary = FileSummary(kept=[])
-    for n, raw in iter_lines(path):
-        patient = parse_line(raw, n)
-        if patient.id in summary.lines:
-            first = summary.lines[patient.id]
-            raise NdjsonLineError(
-                n,
-                ValidationFailure("id", f"patient {patient.id!r} already appears on line {first}"),
-            )
-        summary.lines[patient.id] = n
-        summary.patients += 1
-        summary.encounters += len(patient.encounters)
-        summary.records += sum(len(e.records) for e in patient.encounters)
+    for patient in stream_file(path, summary, on_line=on_line):
         if summary.kept is not None:
             if len(summary.kept) < keep_up_to:
                 summary.kept.append(patient)
             else:
                 summary.kept = None
+    return summary
+
+
+def stream_file(
+    path: str | os.PathLike[str], summary: FileSummary, *, on_line: Any = None
+) -> Iterator[Patient]:
+    """Validate the lines of an NDJSON file one by one and yield each patient.
+
+    The single-pass reader behind :func:`validate_file` and the import: each line is
+    parsed and validated exactly once, and ``summary`` (counts, line of each id) is
+    updated before its patient is yielded.
+
+    Parameters
+    ----------
+    path : path-like
+        The NDJSON file.
+    summary : FileSummary
+        Filled in as lines are read (``kept`` is left alone).
+    on_line : callable, optional
+        Called with the number of bytes of each line read (for a progress bar).
+
+    Raises
+    ------
+    NdjsonLineError
+        At the first invalid line, or a patient id seen on an earlier line.
+    """
+    lines = summary.lines
+    for n, raw in iter_lines(path):
+        patient = parse_line(raw, n)
+        if patient.id in lines:
+            first = lines[patient.id]
+            raise NdjsonLineError(
+                n,
+                ValidationFailure("id", f"patient {patient.id!r} already appears on line {first}"),
+            )
+        lines[patient.id] = n
+        summary.patients += 1
+        summary.encounters += len(patient.encounters)
+        summary.records += sum(len(e.records) for e in patient.encounters)
         if on_line is not None:
             on_line(len(raw))
-    return summary
+        yield patient
 
 
 def write_ndjson(patients: Iterable[Patient], out: IO[str]) -> int:
