@@ -10,9 +10,12 @@ is non-dermatomal, Murphy 2009).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from painmap.bodymap.drawing import Drawing, Quality
@@ -137,6 +140,7 @@ class DrawingFeatures(BaseModel):
 
 
 _SIDE_ORDER = (Side.LEFT, Side.RIGHT, Side.MIDLINE)
+_QUALITY_ORDER = {q: k for k, q in enumerate(Quality)}
 
 
 def _stem(region_id: str) -> str:
@@ -144,53 +148,113 @@ def _stem(region_id: str) -> str:
     return body[:-2] if body.endswith(("_l", "_r")) else body
 
 
-def _sides(mask: np.ndarray, sel: np.ndarray) -> list[Side]:
-    regs = regions()
-    hit = {regs[i].side for i in np.flatnonzero(mask & sel)}
-    return [s for s in _SIDE_ORDER if s in hit]
+@dataclass(frozen=True)
+class _Layout:
+    """Per-region constants of the chart, computed once (they never change)."""
+
+    side_hot: NDArray[np.float64]  # (R, 3) one-hot over _SIDE_ORDER
+    selections: NDArray[np.float64]  # (S, R) 1 where a named selection contains the region
+    names: tuple[str, ...]  # (S,) selection names (areas, then the others)
+    lumbar_rows: NDArray[np.bool_]  # (R,)
+    lumbar_midline: NDArray[np.bool_]  # (R,)
+    level_of: tuple[str, ...]  # (R,) lumbar row (L1..L5) of each lumbar region, else ""
+    wside: dict[str, NDArray[np.float64]]  # side -> (R,) weight (midline counts half)
+    den: dict[str, NDArray[np.float64]]  # side -> (K,) weighted territory area per root
+    limb_side: dict[str, NDArray[np.bool_]]  # side -> (R,) lower-limb regions of that side
+    limb: NDArray[np.bool_]  # (R,)
+    low_back_area: NDArray[np.float64]  # (R,) area where low back, else 0
+    limb_area: NDArray[np.float64]  # (R,) area where lower limb, else 0
+    low_back: NDArray[np.bool_]  # (R,)
+    region_side: tuple[Side, ...]  # (R,)
 
 
-def _select(pred: object) -> np.ndarray:
+_SEGMENT_SELECTIONS = {
+    "groin_sides": ("groin",),
+    "hip_sides": ("hip",),
+    "thigh_sides": ("thigh",),
+    "knee_sides": ("knee",),
+    "foot_sides": ("ankle_foot",),
+}
+
+
+@cache
+def _layout() -> _Layout:
     regs = regions()
-    assert callable(pred)
-    return np.array([bool(pred(r)) for r in regs])
+    s = schemes()
+    stems = [_stem(r.id) for r in regs]
+    side = np.array([r.side.value for r in regs])
+    rows: list[NDArray[np.bool_]] = []
+    names: list[str] = []
+    for name, prefixes in AREA_STEMS.items():
+        names.append(name)
+        rows.append(np.array([st.startswith(prefixes) for st in stems]))
+    lumbar_rows = np.array([st.startswith("lumbar_") for st in stems])
+    names.append("lumbar_sides")
+    rows.append(lumbar_rows | np.array([st.startswith("flank_") for st in stems]))
+    for name, segs in _SEGMENT_SELECTIONS.items():
+        names.append(name)
+        rows.append(np.array([r.segment in segs for r in regs]))
+    names.append("below_knee_sides")
+    rows.append(s.below_knee > 0)
+    limb = s.distality >= 2
+    low_back = s.low_back > 0
+    wside = {
+        sd: (side == sd).astype(float) + 0.5 * (side == "midline") for sd in ("left", "right")
+    }
+    out = _Layout(
+        side_hot=np.stack([side == x.value for x in _SIDE_ORDER], axis=1).astype(float),
+        selections=np.array(rows, dtype=float),
+        names=tuple(names),
+        lumbar_rows=lumbar_rows,
+        lumbar_midline=lumbar_rows & (side == "midline"),
+        level_of=tuple(st[7:9].upper() if lumbar_rows[i] else "" for i, st in enumerate(stems)),
+        wside=wside,
+        den={sd: w @ s.dermatome_area for sd, w in wside.items()},
+        limb_side={sd: limb & (side == sd) for sd in ("left", "right")},
+        limb=limb,
+        low_back_area=np.where(low_back, s.area, 0.0),
+        limb_area=np.where(limb, s.area, 0.0),
+        low_back=low_back,
+        region_side=tuple(r.side for r in regs),
+    )
+    for arr in (out.side_hot, out.selections, out.lumbar_rows, out.lumbar_midline):
+        arr.setflags(write=False)
+    return out
 
 
 def features_from_state(state: RegionState, m: DrawingMetrics | None = None
                         ) -> DrawingFeatures:
     """Features of one drawing from its per-region state (see :func:`features`)."""
-    regs = regions()
+    lay = _layout()
     s = schemes()
     m = m if m is not None else metrics_from_state(state)
     c = state.coverage
     painful = state.painful
-    stems = [_stem(r.id) for r in regs]
-    side = np.array([r.side.value for r in regs])
-    limb = s.distality >= 2
-    areas: dict[str, list[Side]] = {}
-    for name, prefixes in AREA_STEMS.items():
-        sel = np.array([st.startswith(prefixes) for st in stems])
-        areas[name] = _sides(painful, sel)
-    lumbar_rows = np.array([st.startswith("lumbar_") for st in stems])
-    lumbar_sel = lumbar_rows | np.array([st.startswith("flank_") for st in stems])
-    midline_lumbar = bool((painful & lumbar_rows & (side == "midline")).any())
-    levels = sorted({stems[i][7:9].upper() for i in np.flatnonzero(painful & lumbar_rows)})
+    # sides hit by every named selection at once: (S, R) @ (R, 3)
+    hits = (lay.selections @ (painful[:, None] * lay.side_hot)) > 0
+    sided: dict[str, list[Side]] = {
+        name: [x for x, on in zip(_SIDE_ORDER, row, strict=True) if on]
+        for name, row in zip(lay.names, hits.tolist(), strict=True)
+    }
+    areas = {name: sided[name] for name in AREA_STEMS}
+    midline_lumbar = bool((painful & lay.lumbar_midline).any())
+    levels = sorted({lay.level_of[i] for i in np.flatnonzero(painful & lay.lumbar_rows)})
     scores: dict[Root, dict[LimbSide, float]] = {}
     match: dict[Root, dict[LimbSide, float]] = {}
     share: dict[Root, dict[LimbSide, float]] = {}
     for sd in ("left", "right"):
-        wside = (side == sd).astype(float) + 0.5 * (side == "midline")
-        num = (c * wside) @ s.dermatome_area
-        den = wside @ s.dermatome_area
-        limb_side = limb & (side == sd)
-        limb_area = float((c * limb_side) @ s.area)
-        limb_num = (c * limb_side) @ s.dermatome_area
-        painted_mapped = float((c * wside) @ s.mapped_area)
+        wside = lay.wside[sd]
+        cw = c * wside
+        num = (cw @ s.dermatome_area).tolist()
+        den = lay.den[sd].tolist()
+        c_limb = c * lay.limb_side[sd]
+        limb_area = float(c_limb @ s.area)
+        limb_num = (c_limb @ s.dermatome_area).tolist()
+        painted_mapped = float(cw @ s.mapped_area)
         for k, root in enumerate(DERMATOME_ROOTS):
-            scores.setdefault(root, {})[sd] = round(float(num[k] / den[k]), 6)
-            match.setdefault(root, {})[sd] = round(float(2 * num[k] / (painted_mapped + den[k])),
-                                                   6)
-            share.setdefault(root, {})[sd] = round(float(limb_num[k] / limb_area), 6) \
+            scores.setdefault(root, {})[sd] = round(num[k] / den[k], 6)
+            match.setdefault(root, {})[sd] = round(2 * num[k] / (painted_mapped + den[k]), 6)
+            share.setdefault(root, {})[sd] = round(limb_num[k] / limb_area, 6) \
                 if limb_area > 0 else 0.0
     whole: list[Side] = []
     faces = ("thigh_anterior", "thigh_lateral", "thigh_medial", "thigh_posterior",
@@ -200,38 +264,35 @@ def features_from_state(state: RegionState, m: DrawingMetrics | None = None
             whole.append(sd)
     neuro: set[Side] = set()
     all_q: set[Quality] = set()
+    limb = lay.limb
     for idx, qs in state.qualities.items():
         all_q |= qs
         if limb[idx] and qs & NEUROPATHIC_QUALITIES and painful[idx]:
-            neuro.add(regs[idx].side)
-    low_back = s.low_back > 0
-    back_w = float((state.weighted * low_back) @ s.area)
-    leg_w = float((state.weighted * limb) @ s.area)
-    back_i = state.intensity[painful & low_back]
+            neuro.add(lay.region_side[idx])
+    back_w = float(state.weighted @ lay.low_back_area)
+    leg_w = float(state.weighted @ lay.limb_area)
+    back_i = state.intensity[painful & lay.low_back]
     leg_i = state.intensity[painful & limb]
-
-    def by_segment(*segs: str) -> list[Side]:
-        return _sides(painful, np.array([r.segment in segs for r in regs]))
 
     return DrawingFeatures(
         dermatome_scores=scores,
         dermatome_match=match,
         dermatome_share=share,
-        lumbar_sides=_sides(painful, lumbar_sel),
+        lumbar_sides=sided["lumbar_sides"],
         midline_lumbar=midline_lumbar,
         lumbar_levels=levels,
         sij_sides=areas["sij"],
         buttock_sides=areas["buttock"],
-        groin_sides=by_segment("groin"),
-        hip_sides=by_segment("hip"),
-        thigh_sides=by_segment("thigh"),
-        knee_sides=by_segment("knee"),
-        below_knee_sides=_sides(painful, s.below_knee > 0),
-        foot_sides=by_segment("ankle_foot"),
+        groin_sides=sided["groin_sides"],
+        hip_sides=sided["hip_sides"],
+        thigh_sides=sided["thigh_sides"],
+        knee_sides=sided["knee_sides"],
+        below_knee_sides=sided["below_knee_sides"],
+        foot_sides=sided["foot_sides"],
         areas=areas,
         whole_leg_sides=whole,
         neuropathic_leg_sides=[x for x in _SIDE_ORDER if x in neuro],
-        qualities=sorted(all_q, key=lambda q: list(Quality).index(q)),
+        qualities=sorted(all_q, key=_QUALITY_ORDER.__getitem__),
         leg_dominant=leg_w > back_w,
         back_max_intensity=float(back_i.max()) if back_i.size else 0.0,
         leg_max_intensity=float(leg_i.max()) if leg_i.size else 0.0,
