@@ -160,30 +160,47 @@ def record_columns(record: Record, *, scored: bool = True) -> dict[str, Any]:
     dict
         One entry per name in :data:`TYPED_COLUMNS`.
     """
-    cols: dict[str, Any] = dict.fromkeys(TYPED_COLUMNS)
-    if isinstance(record, InstrumentRecord):
-        cols["instrument"] = record.instrument
-        if scored:
-            cols.update(score_columns(record))
-    elif isinstance(record, PainDrawingRecord):
-        cols["marks"] = len(record.marks)
+    return dict(zip(TYPED_COLUMNS, typed_values(record, scored=scored), strict=True))
+
+
+#: Position of each typed column in :func:`typed_values`.
+TYPED_INDEX: dict[str, int] = {name: i for i, name in enumerate(TYPED_COLUMNS)}
+_N = len(TYPED_COLUMNS)
+_SCORE_SLICE = slice(TYPED_INDEX["score"], TYPED_INDEX["subscales"] + 1)
+
+
+def typed_values(record: Record, *, scored: bool = True) -> list[Any]:
+    """The typed columns of one record as a list in :data:`TYPED_COLUMNS` order.
+
+    The row-building core of :func:`record_columns` (same values; the bulk import uses
+    the list directly).
+    """
+    v: list[Any] = [None] * _N
+    if isinstance(record, PainDrawingRecord):
+        v[17] = len(record.marks)
         intensities = [m.intensity for m in record.marks] + [s.intensity for s in record.strokes]
-        cols["intensity_max"] = max(intensities) if intensities else None
+        v[18] = max(intensities) if intensities else None
+    elif isinstance(record, InstrumentRecord):
+        v[1] = record.instrument
+        if scored:
+            cols = score_columns(record)
+            v[_SCORE_SLICE] = [cols[name] for name in SCORE_COLUMNS]
     elif isinstance(record, ExamRecord):
-        cols.update(code=record.test, level=_val(record.level), side=_val(record.side))
-        cols["root"] = _val(record.root)
+        v[0] = record.test
+        v[10], v[11], v[12] = _val(record.level), _val(record.side), _val(record.root)
     elif isinstance(record, ImagingRecord):
-        cols.update(code=str(record.finding), level=str(record.level), side=_val(record.side))
-        cols["root"] = _val(record.root)
+        v[0] = str(record.finding)
+        v[10], v[11], v[12] = str(record.level), _val(record.side), _val(record.root)
     elif isinstance(record, ElectrodiagnosticRecord):
-        cols.update(code=str(record.finding), target=record.target, side=_val(record.side))
-        cols["root"] = _val(record.root)
+        v[0], v[9] = str(record.finding), record.target
+        v[11], v[12] = _val(record.side), _val(record.root)
     elif isinstance(record, BlockRecord):
-        cols.update(code=str(record.type), side=_val(record.side), root=_val(record.root))
-        cols["level"] = str(record.levels[0]) if len(record.levels) == 1 else None
-        cols.update(pain_pre=record.pre_pain, pain_post=record.post_pain)
+        v[0] = str(record.type)
+        v[10] = str(record.levels[0]) if len(record.levels) == 1 else None
+        v[11], v[12] = _val(record.side), _val(record.root)
+        v[15], v[16] = record.pre_pain, record.post_pain
     elif isinstance(record, TreatmentRecord):
-        cols.update(treatment_type=str(record.type), target=_val(record.target))
-        cols.update(level=_val(record.level), side=_val(record.side), root=_val(record.root))
-        cols.update(start_date=record.start, end_date=record.end)
-    return cols
+        v[8], v[9] = str(record.type), _val(record.target)
+        v[10], v[11], v[12] = _val(record.level), _val(record.side), _val(record.root)
+        v[13], v[14] = record.start, record.end
+    return v

@@ -24,10 +24,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from painmap.core.errors import ValidationFailure
-from painmap.record.models import Encounter, InstrumentRecord, Patient, Record
+from painmap.record.models import Encounter, InstrumentRecord, Patient, Record, TreatmentRecord
 from painmap.store import audit, migrate
 from painmap.store.audit import Actor
-from painmap.store.columns import record_columns, score_many
+from painmap.store.columns import (
+    SCORE_COLUMNS,
+    TYPED_INDEX,
+    record_columns,
+    score_many,
+    typed_values,
+)
 from painmap.store.engine import READ_ONLY, make_engine, parse_url, resolve_url
 from painmap.store.errors import BackupUnsupported, DuplicateId, NotFound, StoreNotReady
 from painmap.store.tables import (
@@ -174,6 +180,70 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(sql, data)
 
 
+_AuditItem = tuple[str | None, str | None, dict[str, Any] | None]
+_SCORE_AT = 5 + TYPED_INDEX["score"]
+_COMPLETE_AT = 5 + TYPED_INDEX["score_complete"]
+_SUBSCALES_AT = 5 + TYPED_INDEX["subscales"]
+_START_AT = 5 + TYPED_INDEX["start_date"]
+_END_AT = 5 + TYPED_INDEX["end_date"]
+
+
+def _sqlite_sql(conn: Connection, table: Any) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    names = [c.name for c in table.columns]
+    return (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+
+
+def _sqlite_insert_batch(conn: Connection, batch: list[Patient]) -> list[_AuditItem]:
+    """Insert a batch of patients on SQLite with driver-ready row lists (the bulk path).
+
+    The values are those :func:`_insert` would bind for the rows of :func:`patient_rows`
+    (dates as ISO text, JSON as compact text, booleans as integers), built without the
+    intermediate dicts. Returns the audit items (one per patient).
+    """
+    prows: list[tuple[Any, ...]] = []
+    erows: list[tuple[Any, ...]] = []
+    rrows: list[list[Any]] = []
+    scored: list[list[Any]] = []
+    to_score: list[InstrumentRecord] = []
+    items: list[_AuditItem] = []
+    for p in batch:
+        pid = p.id
+        onset = p.pain_onset
+        prows.append((pid, p.birth_year, str(p.sex), None if onset is None else onset.isoformat()))
+        n_records = 0
+        for enc in p.encounters:
+            eid = enc.id
+            erows.append((pid, eid, enc.date.isoformat()))
+            for pos, rec in enumerate(enc.records):
+                row: list[Any] = [pid, eid, pos, rec.kind, rec.model_dump_json()]
+                row += typed_values(rec, scored=False)
+                if isinstance(rec, InstrumentRecord):
+                    scored.append(row)
+                    to_score.append(rec)
+                elif isinstance(rec, TreatmentRecord):
+                    row[_START_AT] = rec.start.isoformat()
+                    row[_END_AT] = None if rec.end is None else rec.end.isoformat()
+                rrows.append(row)
+            n_records += len(enc.records)
+        items.append((pid, pid, {"encounters": len(p.encounters), "records": n_records}))
+    for row, cols in zip(scored, score_many(to_score), strict=True):
+        row[_SCORE_AT : _SUBSCALES_AT + 1] = [cols[name] for name in SCORE_COLUMNS]
+        if row[_COMPLETE_AT] is not None:
+            row[_COMPLETE_AT] = int(row[_COMPLETE_AT])
+        if row[_SUBSCALES_AT] is not None:
+            row[_SUBSCALES_AT] = as_json_text(row[_SUBSCALES_AT])
+    conn.exec_driver_sql(_sqlite_sql(conn, _P), prows)
+    if erows:
+        conn.exec_driver_sql(_sqlite_sql(conn, _E), erows)
+    if rrows:
+        conn.exec_driver_sql(_sqlite_sql(conn, _R), [tuple(r) for r in rrows])
+    return items
+
+
 @dataclass(frozen=True)
 class BackupReport:
     """What :meth:`Store.backup` wrote."""
@@ -310,6 +380,13 @@ class Store:
                 clash = conn.execute(select(_P.c.id).where(_P.c.id.in_(ids)).limit(1)).first()
                 if clash is not None:
                     raise DuplicateId("id", f"patient {clash[0]!r} already exists")
+                if conn.dialect.name == "sqlite":
+                    written = _sqlite_insert_batch(conn, batch)
+                    audit.append_many(session, actor, "import", "patient", written)
+                    total += len(batch)
+                    if progress is not None:
+                        progress(total)
+                    continue
                 prows: list[dict[str, Any]] = []
                 erows: list[dict[str, Any]] = []
                 rrows: list[dict[str, Any]] = []
