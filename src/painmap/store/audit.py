@@ -60,20 +60,48 @@ class Actor:
     role: str
 
 
-def _canonical(row: AuditRow) -> bytes:
-    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
+def _utc_text(at: datetime) -> str:
+    at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _canonical_text(
+    at: str,
+    actor: str,
+    role: str,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    patient_id: str | None,
+    detail: Any,
+    prev: str,
+) -> bytes:
     payload = {
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": row.actor,
-        "role": row.role,
-        "action": row.action,
-        "entity": row.entity,
-        "entity_id": row.entity_id,
-        "patient_id": row.patient_id,
-        "detail": row.detail,
-        "prev": row.prev_hash,
+        "at": at,
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "patient_id": patient_id,
+        "detail": detail,
+        "prev": prev,
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _canonical(row: AuditRow) -> bytes:
+    return _canonical_text(
+        _utc_text(row.at),
+        row.actor,
+        row.role,
+        row.action,
+        row.entity,
+        row.entity_id,
+        row.patient_id,
+        row.detail,
+        row.prev_hash,
+    )
 
 
 def row_hash(row: AuditRow) -> str:
@@ -174,22 +202,15 @@ def append_many(
         head = AuditHead(id=1, hash=GENESIS, count=0)
         session.add(head)
     now = datetime.now(UTC)
+    at = _utc_text(now)
     prev = head.hash
     rows: list[dict[str, Any]] = []
     for entity_id, patient_id, detail in items:
-        row = AuditRow(
-            at=now,
-            actor=actor.name,
-            role=actor.role,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            patient_id=patient_id,
-            detail=detail,
-            prev_hash=prev,
-            hash="",
-        )
-        prev = row_hash(row)
+        digest = hashlib.sha256(
+            _canonical_text(
+                at, actor.name, actor.role, action, entity, entity_id, patient_id, detail, prev
+            )
+        ).hexdigest()
         rows.append(
             {
                 "at": now,
@@ -200,10 +221,11 @@ def append_many(
                 "entity_id": entity_id,
                 "patient_id": patient_id,
                 "detail": detail,
-                "prev_hash": row.prev_hash,
-                "hash": prev,
+                "prev_hash": prev,
+                "hash": digest,
             }
         )
+        prev = digest
     session.flush()
     session.execute(insert(AuditRow), rows)
     head.hash = prev
