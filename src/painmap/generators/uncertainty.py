@@ -13,7 +13,8 @@ generator is seeded, so the same evidence always gives the same interval.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -39,6 +40,7 @@ EffKey = tuple[int, tuple[int, ...], int, str]
 N_DRAWS = 1000
 #: Seed of the Monte Carlo generator (fixed: intervals are reproducible).
 SEED = 20261123
+_LN10 = float(np.log(10.0))
 
 
 def evidence_arrays(compiled: Compiled) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -93,17 +95,103 @@ def base_draws(n_draws: int, seed: int, width: int) -> BaseDraws:
     return BaseDraws(normals, prevalence, other_prior)
 
 
-def _interval(draws: FloatArray) -> FloatArray:
-    """2.5th and 97.5th percentiles of each column (linear interpolation), shape (U, 2)."""
-    ordered = np.sort(draws, axis=0)
-    n = ordered.shape[0]
-    out = np.empty((ordered.shape[1], 2))
-    for k, q in enumerate((0.025, 0.975)):
+def _quantile_plan(n: int) -> tuple[list[int], list[tuple[int, int, float]]]:
+    plan: list[tuple[int, int, float]] = []
+    for q in (0.025, 0.975):
         pos = q * (n - 1)
         lo = int(np.floor(pos))
-        hi = min(lo + 1, n - 1)
-        frac = pos - lo
-        out[:, k] = ordered[lo] * (1 - frac) + ordered[hi] * frac
+        plan.append((lo, min(lo + 1, n - 1), pos - lo))
+    kth = sorted({i for lo, hi, _ in plan for i in (lo, hi)})
+    return kth, plan
+
+
+def _interval(draws: FloatArray) -> FloatArray:
+    """2.5th and 97.5th percentiles of each column (linear interpolation), shape (U, 2)."""
+    return _interval_of(draws, lambda x: x)
+
+
+def _interval_of(values: FloatArray, transform: Callable[[FloatArray], FloatArray]) -> FloatArray:
+    """Percentiles of ``transform(values)`` per column, for a non-decreasing ``transform``.
+
+    Only the order statistics the interpolation needs are transformed: a non-decreasing
+    map keeps order statistics, so this equals sorting the transformed draws.
+    """
+    kth, plan = _quantile_plan(values.shape[0])
+    ordered = np.sort(values, axis=0)
+    stats = dict(zip(kth, transform(ordered[kth]), strict=True))
+    out = np.empty((values.shape[1], 2))
+    for k, (lo, hi, frac) in enumerate(plan):
+        out[:, k] = stats[lo] * (1 - frac) + stats[hi] * frac
+    return out
+
+
+@dataclass(frozen=True)
+class PriorDraws:
+    """Drawn location priors of every structure for one (age, number of sides)."""
+
+    p: FloatArray  # (n_draws, S) location prior per structure (STRUCTURES order)
+    lpo: FloatArray  # (n_draws, S) its log10 odds
+    log_not: FloatArray  # (n_draws, S) log10(1 - p)
+    other_lpo: FloatArray  # (n_draws,) log10 odds of the drawn other/unknown prior
+    inside: bool  # every drawn prior strictly inside (0, 1)
+    #: (structure column, k) -> (odds, (1 + odds)^k - 1) of the spread formula, memoised
+    spread: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = field(
+        default_factory=dict, compare=False
+    )
+
+    def spread_constants(self, col: int, k: int) -> tuple[FloatArray, FloatArray]:
+        """The prior-only parts of :func:`~painmap.generators.spread.spread_log10_lr`."""
+        got = self.spread.get((col, k))
+        if got is None:
+            odds = self.p[:, col] / (1.0 - self.p[:, col])
+            got = (odds, np.expm1(k * np.log1p(odds)))
+            self.spread[(col, k)] = got
+        return got
+
+
+@lru_cache(maxsize=32)
+def prior_draws(n_draws: int, seed: int, width: int, age: float, n_sides: float) -> PriorDraws:
+    """Location-prior draws (cached: they depend on the age and sides, not the evidence)."""
+    base = base_draws(n_draws, seed, width)
+    p = np.stack(
+        [
+            np.broadcast_to(location_prior(s, age, n_sides, base.prevalence.get(s)), (n_draws,))
+            for s in STRUCTURES
+        ],
+        axis=1,
+    )
+    out = PriorDraws(
+        p,
+        log10_odds(p),
+        np.log10(1.0 - p),
+        log10_odds(base.other_prior),
+        bool(np.all((p > 0) & (p < 1))),
+    )
+    for arr in (out.p, out.lpo, out.log_not, out.other_lpo):
+        arr.setflags(write=False)
+    return out
+
+
+_STRUCTURE_COL = np.array([STRUCTURES.index(c.structure) for c in CANDIDATES], dtype=np.intp)
+_CANDIDATE_SIDE = np.array(
+    [-1 if c.side is None else SIDES.index(c.side) for c in CANDIDATES], dtype=np.intp
+)
+
+
+def _log10_not(log10_odds_value: FloatArray) -> FloatArray:
+    """log10(1 - probability(x)) = -log10(1 + 10^x), computed without forming 1 - p."""
+    with np.errstate(over="ignore"):
+        out: FloatArray = np.log(1.0 + np.exp(log10_odds_value * _LN10)) * (-1.0 / _LN10)
+    return out
+
+
+def _spread_draws(
+    log10_lr: FloatArray, odds: FloatArray, set_base: FloatArray, k: int
+) -> FloatArray:
+    """:func:`~painmap.generators.spread.spread_log10_lr` with its prior-only parts given."""
+    set_odds = np.exp(log10_lr * _LN10) * set_base
+    with np.errstate(divide="ignore"):
+        out: FloatArray = np.log(np.expm1(np.log1p(set_odds) / k) / odds) * (1.0 / _LN10)
     return out
 
 
@@ -113,7 +201,8 @@ def intervals(
     """95% posterior intervals for every candidate and for other/unknown.
 
     Candidates that share a structure and exactly the same evidence have the same
-    distribution, so each distinct column is simulated once.
+    distribution, so each distinct column is simulated once; every column is simulated
+    in one matrix operation over (draws x columns).
 
     Parameters
     ----------
@@ -130,33 +219,34 @@ def intervals(
         ``(candidate_intervals, other_interval)`` of shapes (C, 2) and (2,); candidates
         that are not ranked get ``[0, 0]``.
     """
+    observations = compiled.observations
     counted = [c for c in compiled.contributions if c.counted]
     keys: dict[str, int] = {}
+    obs_key: dict[int, int] = {}
     for c in counted:
-        keys.setdefault(compiled.observations[c.observation].param_key, len(keys))
+        if c.observation not in obs_key:
+            obs_key[c.observation] = keys.setdefault(
+                observations[c.observation].param_key, len(keys)
+            )
     # effective parameters: a drawn published LR, spread over k locations of a structure
     # after the earlier findings spread over the same locations (see compile.chained_spread)
     eff_keys: dict[EffKey, int] = {}
-    eff_of: list[int] = []
+    n_params = len(keys)
+    mean = np.zeros(n_params)
+    se = np.zeros(n_params)
+    m_other = np.zeros((len(counted), N_CANDIDATES))
+    m_single = np.zeros((len(counted), N_CANDIDATES))
+    ceiling = np.full(N_CANDIDATES, SINGLE_BLOCK_MAX)
     for c in counted:
-        obs = compiled.observations[c.observation]
+        obs = observations[c.observation]
+        j = obs_key[c.observation]
         key: EffKey = (
-            keys[obs.param_key],
+            j,
             tuple(keys[k] for k in obs.spread_prev),
             obs.spread_k,
             CANDIDATES[c.candidate].structure,
         )
-        eff_of.append(eff_keys.setdefault(key, len(eff_keys)))
-    n_params = len(keys)
-    n_eff = len(eff_keys)
-    mean = np.zeros(n_params)
-    se = np.zeros(n_params)
-    m_other = np.zeros((n_eff, N_CANDIDATES))
-    m_single = np.zeros((n_eff, N_CANDIDATES))
-    ceiling = np.full(N_CANDIDATES, SINGLE_BLOCK_MAX)
-    for c, e in zip(counted, eff_of, strict=True):
-        obs = compiled.observations[c.observation]
-        j = keys[obs.param_key]
+        e = eff_keys.setdefault(key, len(eff_keys))
         published = obs.log10_lr if obs.published_log10_lr is None else obs.published_log10_lr
         mean[j], se[j] = published, obs.se
         if obs.single_ceiling is not None:
@@ -164,63 +254,66 @@ def intervals(
             ceiling[c.candidate] = min(ceiling[c.candidate], obs.single_ceiling)
         else:
             m_other[e, c.candidate] += 1.0
+    n_eff = len(eff_keys)
+    m_other, m_single = m_other[:n_eff], m_single[:n_eff]
     width = max(64, 1 << max(n_params - 1, 0).bit_length())
     base = base_draws(n_draws, seed, width)
     draws = mean + se * base.normals[:, :n_params]
-    prevalences = base.prevalence
     mask = compiled.side_mask[0]
-    n_sides = float(mask.sum())
-    ranked = [
-        j for j, cand in enumerate(CANDIDATES) if cand.side is None or mask[SIDES.index(cand.side)]
-    ]
-    columns: dict[tuple[object, ...], list[int]] = {}
-    for j in ranked:
-        sig = (
-            CANDIDATES[j].structure,
-            ceiling[j],
-            m_other[:, j].tobytes(),
-            m_single[:, j].tobytes(),
-        )
-        columns.setdefault(sig, []).append(j)
-    groups = list(columns.values())
-    first = [g[0] for g in groups]
-    weight = np.array([len(g) for g in groups], dtype=float)
-    # priors depend on the structure only: log-odds per structure, then gathered
-    used = sorted({CANDIDATES[j].structure for j in ranked})
-    p_struct = np.stack(
-        [
-            np.broadcast_to(
-                location_prior(s, compiled.age, n_sides, prevalences.get(s)), (n_draws,)
-            )
-            for s in used
-        ],
-        axis=1,
-    )
+    pri = prior_draws(n_draws, seed, width, float(compiled.age), float(mask.sum()))
+    # spread parameters (the prior-only parts of the formula are cached per age and sides)
     eff_draws = np.empty((n_draws, n_eff))
+    spreadable = pri.inside
     for (j, prev, k, structure), e in eff_keys.items():
         if k <= 1:
             eff_draws[:, e] = draws[:, j]
             continue
-        p_loc = p_struct[:, used.index(structure)]
+        c_s = STRUCTURES.index(structure)
         before = draws[:, list(prev)].sum(axis=1)
-        eff_draws[:, e] = spread_log10_lr(before + draws[:, j], p_loc, k)
+        if not spreadable:  # pragma: no cover - drawn priors lie strictly inside (0, 1)
+            p_loc = pri.p[:, c_s]
+            eff_draws[:, e] = spread_log10_lr(before + draws[:, j], p_loc, k)
+            if prev:
+                eff_draws[:, e] -= spread_log10_lr(before, p_loc, k)
+            continue
+        odds, set_base = pri.spread_constants(c_s, k)
+        eff_draws[:, e] = _spread_draws(before + draws[:, j], odds, set_base, k)
         if prev:
-            eff_draws[:, e] -= spread_log10_lr(before, p_loc, k)
-    draws = eff_draws
-    col = np.array([used.index(CANDIDATES[j].structure) for j in first], dtype=np.intp)
-    lpo = log10_odds(p_struct)[:, col]
-    log_not_prior = np.log10(1.0 - p_struct)[:, col]
-    total = draws @ m_other[:, first]
-    if m_single[:, first].any():
-        limit = log10_odds(np.minimum(ceiling[first], SINGLE_BLOCK_MAX))
-        total = total + cap_single_lo(lpo, draws @ m_single[:, first], limit)
-    posterior = probability(lpo + total)
-    per_column = _interval(posterior)
+            eff_draws[:, e] -= _spread_draws(before, odds, set_base, k)
+    # distinct columns: structure, ceiling and evidence, in first-appearance order
+    ranked = np.flatnonzero((_CANDIDATE_SIDE < 0) | mask[np.maximum(_CANDIDATE_SIDE, 0)])
+    sig = np.concatenate(
+        [
+            _STRUCTURE_COL[ranked, None].astype(float),
+            ceiling[ranked, None],
+            m_other[:, ranked].T,
+            m_single[:, ranked].T,
+        ],
+        axis=1,
+    )
+    seen: dict[bytes, int] = {}
+    group_of = np.array(
+        [seen.setdefault(row.tobytes(), len(seen)) for row in sig], dtype=np.intp
+    )
+    first_pos = np.zeros(len(seen), dtype=np.intp)
+    first_pos[group_of[::-1]] = np.arange(group_of.size - 1, -1, -1)
+    first = ranked[first_pos]
+    weight = np.bincount(group_of, minlength=first.size).astype(float)
+    col = _STRUCTURE_COL[first]
+    lpo = pri.lpo[:, col]
+    x = lpo + eff_draws @ m_other[:, first]
+    with_single = np.flatnonzero(m_single[:, first].any(axis=0))
+    if with_single.size:  # the single-block cap, only on the columns it can touch
+        cols = first[with_single]
+        limit = log10_odds(np.minimum(ceiling[cols], SINGLE_BLOCK_MAX))
+        x[:, with_single] += cap_single_lo(
+            lpo[:, with_single], eff_draws @ m_single[:, cols], limit
+        )
+    per_column = _interval_of(x, probability)
     cand = np.zeros((N_CANDIDATES, 2))
-    for k, g in enumerate(groups):
-        cand[g] = per_column[k]
-    other_prior = base.other_prior
-    ratio = np.log10(np.maximum(1.0 - posterior, 1e-300)) - log_not_prior
-    other_post = probability(log10_odds(other_prior) + ratio @ weight)
-    other = _interval(other_post[:, None])[0]
+    cand[ranked] = per_column[group_of]
+    # other/unknown: log10 of prod(1 - posterior) / prod(1 - prior) over ranked candidates
+    structure_weight = np.bincount(col, weights=weight, minlength=len(STRUCTURES))
+    ratio = _log10_not(x) @ weight - pri.log_not @ structure_weight
+    other = _interval_of((pri.other_lpo + ratio)[:, None], probability)[0]
     return cand, other
