@@ -184,6 +184,17 @@ def test_bank(sides: frozenset[str]) -> TestBank:
     )
 
 
+@cache
+def _rows_of_set(sides: frozenset[str]) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """Location set -> the test rows spread over it (built once per side set)."""
+    out: dict[tuple[int, ...], list[int]] = {}
+    for i, sets in enumerate(test_bank(sides).spread_sets):
+        for cands in sets:
+            if i not in out.setdefault(cands, []):
+                out[cands].append(i)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _entropy(prior: FloatArray, posterior: FloatArray, other_prior: float) -> FloatArray:
     ranked = prior > 0
     h = np.where(ranked, binary_entropy_bits(posterior), 0.0).sum(axis=-1)
@@ -248,9 +259,16 @@ def next_tests(
     rows_s, cols_s = np.nonzero(bank.spread_k > 1)
     if rows_s.size:
         before = np.zeros(rows_s.size)
+        rows_of = _rows_of_set(sides)
         for cands, total in compiled.chains.items():
-            rows_with = [i for i, sets in enumerate(bank.spread_sets) if cands in sets]
-            before[np.isin(rows_s, rows_with) & np.isin(cols_s, cands)] = total
+            rows_with = rows_of.get(cands)
+            if rows_with is None:
+                continue
+            row_on = np.zeros(len(bank.item), dtype=bool)
+            row_on[list(rows_with)] = True
+            col_on = np.zeros(N_CANDIDATES, dtype=bool)
+            col_on[list(cands)] = True
+            before[row_on[rows_s] & col_on[cols_s]] = total
         k_s, p_s = bank.spread_k[rows_s, cols_s], prior[cols_s]
         base = spread_log10_lr(before, p_s, k_s)
         d_pos[rows_s, cols_s] = spread_log10_lr(before + d_pos[rows_s, cols_s], p_s, k_s) - base
@@ -289,7 +307,8 @@ def next_tests(
     best: dict[str, int] = {}
     for k in order:
         best.setdefault(bank.cost[int(k)], int(k))
-    chosen += sorted(set(best.values()) - set(chosen), key=lambda k: list(order).index(k))
+    rank_of = {int(k): n for n, k in enumerate(order)}
+    chosen += sorted(set(best.values()) - set(chosen), key=rank_of.__getitem__)
     out: list[dict[str, object]] = []
     for i in chosen:
         out.append(

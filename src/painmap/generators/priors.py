@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -264,7 +264,13 @@ def prior_vector(age: float, side_mask: NDArray[np.bool_]) -> FloatArray:
     numpy.ndarray, shape (C,)
         Equal to ``prior_matrix(age, side_mask)[0]``.
     """
-    mask = [bool(x) for x in np.asarray(side_mask).reshape(-1)[:2]]
+    flags = [bool(x) for x in np.asarray(side_mask).reshape(-1)[:2]]
+    return _prior_vector(float(age), flags[0], flags[1]).copy()
+
+
+@lru_cache(maxsize=256)
+def _prior_vector(age: float, left: bool, right: bool) -> FloatArray:
+    mask = [left, right]
     if not any(mask):
         mask = [True, True]
     n_sides = float(sum(mask))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -107,6 +107,24 @@ def _round(x: float, nd: int = 6) -> float:
     return round(x, nd)
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _construct(cls: type[_M], values: dict[str, Any]) -> _M:
+    """``cls.model_construct(**values)`` for trusted values naming every field.
+
+    The same instance ``model_construct`` builds (every field given, so every field is
+    in the fields set), without its per-field alias and default lookups: the ranking
+    builds dozens of these per patient.
+    """
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", values)
+    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
 def rank_compiled(
     compiled: Compiled, *, with_interval: bool = True, with_next: bool = True
 ) -> RankResult:
@@ -160,24 +178,27 @@ def rank_compiled(
             if uncapped is not None:
                 parts.append("single block capped: a single block never confirms on its own")
             reason = "; ".join(parts) or None
-        made[key] = ContributionOut.model_construct(
-            evidence=obs.label,
-            item=obs.item,
-            result=obs.result,
-            source=obs.source,
-            log10_lr=_round(value, 9),
-            counted=c.counted,
-            reason=reason,
-            uncapped_log10_lr=None if uncapped is None else _round(uncapped, 9),
-            published_log10_lr=(
-                _round(obs.published_log10_lr, 9)
-                if spread and obs.published_log10_lr is not None
-                else None
-            ),
-            spread_over=obs.spread_k if spread else None,
-            ci_source=obs.ci_source if c.counted else None,
-            verified=obs.verified,
-            citations=list(obs.citations),
+        made[key] = _construct(
+            ContributionOut,
+            {
+                "evidence": obs.label,
+                "item": obs.item,
+                "result": obs.result,
+                "source": obs.source,
+                "log10_lr": round(value, 9),
+                "counted": c.counted,
+                "reason": reason,
+                "uncapped_log10_lr": None if uncapped is None else round(uncapped, 9),
+                "published_log10_lr": (
+                    round(obs.published_log10_lr, 9)
+                    if spread and obs.published_log10_lr is not None
+                    else None
+                ),
+                "spread_over": obs.spread_k if spread else None,
+                "ci_source": obs.ci_source if c.counted else None,
+                "verified": obs.verified,
+                "citations": list(obs.citations),
+            },
         )
         per_cand.setdefault(c.candidate, []).append(made[key])
     out: list[CandidateOut] = []
@@ -189,18 +210,21 @@ def rank_compiled(
         total = sum(x.log10_lr for x in contribs if x.counted)
         lpo = math.log10(pj / (1.0 - pj))
         out.append(
-            CandidateOut.model_construct(
-                id=cand.id,
-                structure=cand.structure,
-                level=cand.level,
-                root=cand.root,
-                side=cand.side,
-                prior=_round(pj, 9),
-                posterior=_round(1.0 / (1.0 + 10.0 ** -(lpo + total)), 9),
-                interval=(_round(iv_list[j][0]), _round(iv_list[j][1])),
-                log10_prior_odds=_round(lpo, 9),
-                log10_posterior_odds=_round(lpo + total, 9),
-                contributions=contribs,
+            _construct(
+                CandidateOut,
+                {
+                    "id": cand.id,
+                    "structure": cand.structure,
+                    "level": cand.level,
+                    "root": cand.root,
+                    "side": cand.side,
+                    "prior": round(pj, 9),
+                    "posterior": round(1.0 / (1.0 + 10.0 ** -(lpo + total)), 9),
+                    "interval": (round(iv_list[j][0], 6), round(iv_list[j][1], 6)),
+                    "log10_prior_odds": round(lpo, 9),
+                    "log10_posterior_odds": round(lpo + total, 9),
+                    "contributions": contribs,
+                },
             )
         )
     lpo_other = float(log10_odds(o_prior))
