@@ -12,9 +12,9 @@ and whether it matches the pain drawing:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-
-import numpy as np
+from functools import cache
 
 from painmap.generators.candidates import SIDES
 from painmap.generators.compile import Compiled
@@ -51,17 +51,32 @@ def asymptomatic_prevalence(key: str, age: float) -> Prevalence:
     Prevalence
         Interpolated value, verification of the decades used, citations.
     """
-    data = load_asymptomatic_data()
-    ages = np.asarray(data["ages"], dtype=float)
-    entry = data["findings"][key]
-    values = np.asarray(entry["values"], dtype=float)
-    a = float(np.clip(age, ages[0], ages[-1]))
-    value = float(np.interp(a, ages, values))
-    hi = int(np.searchsorted(ages, a, side="left"))
-    lo = hi if ages[min(hi, len(ages) - 1)] == a else max(hi - 1, 0)
+    ages, values, verified_at, citations = _table(key)
+    a = min(max(float(age), ages[0]), ages[-1])
+    hi = bisect_left(ages, a)
+    if ages[min(hi, len(ages) - 1)] == a:
+        lo = hi
+        value = values[hi]
+    else:  # as numpy.interp: slope times the distance from the lower anchor
+        lo = max(hi - 1, 0)
+        slope = (values[hi] - values[lo]) / (ages[hi] - ages[lo])
+        value = slope * (a - ages[lo]) + values[lo]
     hi = min(hi, len(ages) - 1)
-    verified = bool(entry["verified"][lo] and entry["verified"][hi])
-    return Prevalence(value, verified, tuple(entry["citations"]))
+    verified = bool(verified_at[lo] and verified_at[hi])
+    return Prevalence(value, verified, citations)
+
+
+@cache
+def _table(key: str) -> tuple[list[float], list[float], list[bool], tuple[str, ...]]:
+    """Ages, values, verification flags and citations of one finding (read once)."""
+    data = load_asymptomatic_data()
+    entry = data["findings"][key]
+    return (
+        [float(x) for x in data["ages"]],
+        [float(x) for x in entry["values"]],
+        [bool(x) for x in entry["verified"]],
+        tuple(entry["citations"]),
+    )
 
 
 def _drawing_check(

@@ -211,6 +211,7 @@ def next_tests(
     ceiling: FloatArray,
     other_prior: float,
     limit: int = 10,
+    posterior: FloatArray | None = None,
 ) -> list[dict[str, object]]:
     """Rank the tests not yet done by expected information gain.
 
@@ -225,6 +226,8 @@ def next_tests(
     limit : int, optional
         How many tests to return; the best test of every cost class is added after
         them when it is not among them.
+    posterior : numpy.ndarray, shape (C,), optional
+        The current posteriors when the caller has them (else computed from the state).
 
     Returns
     -------
@@ -237,7 +240,8 @@ def next_tests(
     bank = test_bank(sides)
     if not bank.item:
         return []
-    posterior, _ = update(prior, other_sum, single_sum, ceiling)
+    if posterior is None:
+        posterior, _ = update(prior, other_sum, single_sum, ceiling)
     h_now = float(_entropy(prior, posterior, other_prior))
 
     index = item_order()
@@ -270,9 +274,14 @@ def next_tests(
             col_on[list(cands)] = True
             before[row_on[rows_s] & col_on[cols_s]] = total
         k_s, p_s = bank.spread_k[rows_s, cols_s], prior[cols_s]
-        base = spread_log10_lr(before, p_s, k_s)
-        d_pos[rows_s, cols_s] = spread_log10_lr(before + d_pos[rows_s, cols_s], p_s, k_s) - base
-        d_neg[rows_s, cols_s] = spread_log10_lr(before + d_neg[rows_s, cols_s], p_s, k_s) - base
+        # one elementwise call for the state before, after a positive and after a negative
+        eff = spread_log10_lr(
+            np.stack([before, before + d_pos[rows_s, cols_s], before + d_neg[rows_s, cols_s]]),
+            p_s,
+            k_s,
+        )
+        d_pos[rows_s, cols_s] = eff[1] - eff[0]
+        d_neg[rows_s, cols_s] = eff[2] - eff[0]
     d_pos = np.where(blocked, 0.0, d_pos)
     d_neg = np.where(blocked, 0.0, d_neg)
     single = bank.single[:, None]

@@ -253,7 +253,9 @@ def rank_compiled(
     )
     out.sort(key=lambda c: (-c.posterior, c.id))
     tests = (
-        next_tests(compiled, prior, other_sum, single_sum, ceiling, o_prior) if with_next else []
+        next_tests(compiled, prior, other_sum, single_sum, ceiling, o_prior, posterior=posterior)
+        if with_next
+        else []
     )
     sides = [s for s, on in zip(SIDES, compiled.side_mask[0], strict=True) if on]
     return RankResult(
