@@ -27,11 +27,11 @@ from painmap.generators.compile import Compiled, _observe
 from painmap.generators.inference import (
     SINGLE_BLOCK_MAX,
     binary_entropy_bits,
+    cap_single_lo,
     log10_odds,
     other_log10_lr,
     probability,
     update,
-    update_lo,
 )
 from painmap.generators.knowledge import Accuracy, Item, item_order, load_kb
 from painmap.generators.spread import spread_log10_lr
@@ -284,22 +284,26 @@ def next_tests(
         d_neg[rows_s, cols_s] = eff[2] - eff[0]
     d_pos = np.where(blocked, 0.0, d_pos)
     d_neg = np.where(blocked, 0.0, d_neg)
-    single = bank.single[:, None]
-    ceil = np.where(single, np.minimum(ceiling[None, :], bank.ceiling[:, None]), ceiling[None, :])
+    # tests that are not single blocks leave the single-block cap as it is now; only the
+    # single-block rows need the cap recomputed with their own ceiling
     lpo = log10_odds(prior)
-    limit_lo = log10_odds(np.minimum(ceil, SINGLE_BLOCK_MAX))
-    post_pos, _ = update_lo(
-        lpo,
-        other_sum + np.where(single, 0.0, d_pos),
-        single_sum + np.where(single, d_pos, 0.0),
-        limit_lo,
+    applied_now = cap_single_lo(lpo, single_sum, log10_odds(np.minimum(ceiling, SINGLE_BLOCK_MAX)))
+    single_rows = np.flatnonzero(bank.single)
+    limit_rows = log10_odds(
+        np.minimum(np.minimum(ceiling[None, :], bank.ceiling[single_rows, None]), SINGLE_BLOCK_MAX)
     )
-    post_neg, _ = update_lo(
-        lpo,
-        other_sum + np.where(single, 0.0, d_neg),
-        single_sum + np.where(single, d_neg, 0.0),
-        limit_lo,
-    )
+
+    def after(d: FloatArray) -> FloatArray:
+        post = probability(
+            lpo + ((other_sum + np.where(bank.single[:, None], 0.0, d)) + applied_now)
+        )
+        if single_rows.size:
+            applied = cap_single_lo(lpo, single_sum + d[single_rows], limit_rows)
+            post[single_rows] = probability(lpo + ((other_sum + 0.0) + applied))
+        return post
+
+    post_pos = after(d_pos)
+    post_neg = after(d_neg)
     anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)
     anchor = anchor_score.argmax(axis=1)
     rows = np.arange(len(bank.item))
