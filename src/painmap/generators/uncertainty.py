@@ -138,6 +138,16 @@ class PriorDraws:
     spread: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = field(
         default_factory=dict, compare=False
     )
+    #: other memoised per-(age, sides) arrays
+    memo: dict[str, FloatArray] = field(default_factory=dict, compare=False)
+
+    def prior_intervals(self) -> FloatArray:
+        """95% interval of every structure's drawn location prior, shape (S, 2) (a copy)."""
+        got = self.memo.get("prior_intervals")
+        if got is None:
+            got = _interval_of(self.lpo, probability)
+            self.memo["prior_intervals"] = got
+        return got.copy()
 
     def spread_constants(self, col: int, k: int) -> tuple[FloatArray, FloatArray]:
         """The prior-only parts of :func:`~painmap.generators.spread.spread_log10_lr`."""
@@ -292,28 +302,34 @@ def intervals(
         axis=1,
     )
     seen: dict[bytes, int] = {}
-    group_of = np.array(
-        [seen.setdefault(row.tobytes(), len(seen)) for row in sig], dtype=np.intp
-    )
+    group_of = np.array([seen.setdefault(row.tobytes(), len(seen)) for row in sig], dtype=np.intp)
     first_pos = np.zeros(len(seen), dtype=np.intp)
     first_pos[group_of[::-1]] = np.arange(group_of.size - 1, -1, -1)
     first = ranked[first_pos]
     weight = np.bincount(group_of, minlength=first.size).astype(float)
-    col = _STRUCTURE_COL[first]
-    lpo = pri.lpo[:, col]
-    x = lpo + eff_draws @ m_other[:, first]
-    with_single = np.flatnonzero(m_single[:, first].any(axis=0))
-    if with_single.size:  # the single-block cap, only on the columns it can touch
-        cols = first[with_single]
-        limit = log10_odds(np.minimum(ceiling[cols], SINGLE_BLOCK_MAX))
-        x[:, with_single] += cap_single_lo(
-            lpo[:, with_single], eff_draws @ m_single[:, cols], limit
-        )
-    per_column = _interval_of(x, probability)
+    # columns without counted evidence keep their prior: their interval depends on the
+    # age and sides only (cached), and they leave the other/unknown mass unchanged
+    with_evidence = (m_other[:, first] != 0).any(axis=0) | (m_single[:, first] != 0).any(axis=0)
+    sim = np.flatnonzero(with_evidence)
+    per_column = pri.prior_intervals()[_STRUCTURE_COL[first]]
+    ratio = np.zeros(n_draws)
+    if sim.size:
+        sim_first = first[sim]
+        col = _STRUCTURE_COL[sim_first]
+        lpo = pri.lpo[:, col]
+        x = lpo + eff_draws @ m_other[:, sim_first]
+        with_single = np.flatnonzero(m_single[:, sim_first].any(axis=0))
+        if with_single.size:  # the single-block cap, only on the columns it can touch
+            cols = sim_first[with_single]
+            limit = log10_odds(np.minimum(ceiling[cols], SINGLE_BLOCK_MAX))
+            x[:, with_single] += cap_single_lo(
+                lpo[:, with_single], eff_draws @ m_single[:, cols], limit
+            )
+        per_column[sim] = _interval_of(x, probability)
+        # other/unknown: log10 of prod(1 - posterior) / prod(1 - prior) over candidates
+        structure_weight = np.bincount(col, weights=weight[sim], minlength=len(STRUCTURES))
+        ratio = _log10_not(x) @ weight[sim] - pri.log_not @ structure_weight
     cand = np.zeros((N_CANDIDATES, 2))
     cand[ranked] = per_column[group_of]
-    # other/unknown: log10 of prod(1 - posterior) / prod(1 - prior) over ranked candidates
-    structure_weight = np.bincount(col, weights=weight, minlength=len(STRUCTURES))
-    ratio = _log10_not(x) @ weight - pri.log_not @ structure_weight
     other = _interval_of((pri.other_lpo + ratio)[:, None], probability)[0]
     return cand, other
