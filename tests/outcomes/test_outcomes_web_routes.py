@@ -81,6 +81,7 @@ def test_routes_are_mounted_by_the_app_factory(client: TestClient) -> None:
     paths = {path for _, path in route_table(list(client.app.routes))}  # type: ignore[attr-defined]
     assert "/api/patients/{patient_id}/outcomes" in paths
     assert "/patient/report.pdf" in paths
+    assert "/patient/outcomes" in paths
 
 
 def test_clinician_page_shows_outcomes_and_offers_the_pdf(client: TestClient) -> None:
@@ -92,9 +93,12 @@ def test_clinician_page_shows_outcomes_and_offers_the_pdf(client: TestClient) ->
     assert r.status_code == 303
     page = client.get("/patient")
     assert page.status_code == 200
-    assert "Treatments and outcomes" in page.text
-    assert "NRS" in page.text and "baseline" in page.text
+    assert 'href="/patient/outcomes"' in page.text
     assert 'href="/patient/report.pdf"' in page.text
+    page = client.get("/patient/outcomes")
+    assert page.status_code == 200
+    assert "change from baseline" in page.text
+    assert "NRS" in page.text and "baseline" in page.text
     pdf = client.get("/patient/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert "demo-4" not in pdf.headers.get("content-disposition", "")

@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/patients/open"): frozenset({"clinician"}),  # ownership-checked
     ("GET", "/patient"): frozenset({"clinician"}),
     ("GET", "/patient/report.pdf"): frozenset({"clinician"}),
+    ("GET", "/patient/outcomes"): frozenset({"clinician"}),
     ("POST", "/patient/records/{kind}"): frozenset({"clinician"}),
     ("GET", "/research"): frozenset({"researcher"}),
     ("GET", "/admin"): frozenset({"admin"}),

@@ -73,7 +73,6 @@ def _patient_page(
         return RedirectResponse("/patients", status_code=303)
     chart = services.load_chart(state, who, str(patient_id))
     context = build_view(chart, today=services.today(state))
-    context["outcomes"] = patient_outcomes(chart.patient)
     context.update(
         {"who": who, "forms": forms.FORMS, "errors": errors or {}, "values": values or {},
          "saved": saved}
@@ -88,6 +87,18 @@ def patient_page(state: StateDep, request: Request, who: ClinicianUser) -> Respo
     if saved:
         _set_session(state, who, saved=None)
     return _patient_page(state, request, who, saved=str(saved) if saved else None)
+
+
+@router.get("/patient/outcomes")
+def patient_outcomes_page(state: StateDep, request: Request, who: ClinicianUser) -> Response:
+    """The open patient's treatment episodes with change from baseline and responders."""
+    patient_id = who.data.get("patient")
+    if not patient_id:
+        return RedirectResponse("/patients", status_code=303)
+    chart = services.load_chart(state, who, str(patient_id))
+    return state.templates.TemplateResponse(
+        request, "outcomes.html", {"who": who, "outcomes": patient_outcomes(chart.patient)}
+    )
 
 
 @router.get("/patient/report.pdf")
