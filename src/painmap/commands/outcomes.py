@@ -67,15 +67,7 @@ def outcomes_patient(
                               str(tp.followup_date or "no visit"), _fmt(tp.followup),
                               _fmt(tp.change), _fmt(tp.improvement_percent, 0), resp)
         console.print(table)
-        if eo.responded is None:
-            dur = "no 1- or 3-month NRS follow-up"
-        elif not eo.responded:
-            dur = "no NRS response at the first follow-up"
-        elif eo.response_lost_day is not None:
-            dur = f"NRS response lost by day {eo.response_lost_day:.0f}"
-        else:
-            dur = f"NRS response lasting (seen until day {eo.response_censored_day:.0f})"
-        console.print(f"  durability: {dur}\n")
+        console.print(f"  durability: {eo.durability_text()}\n")
     console.print(f"[dim]{result.note}[/dim]")
 
 

@@ -54,6 +54,16 @@ class EpisodeOutcome(BaseModel):
     response_lost_day: float | None
     response_censored_day: float | None
 
+    def durability_text(self) -> str:
+        """How long the pain response lasted, in one phrase (CLI, report, web)."""
+        if self.responded is None:
+            return "response not assessable (no 1- or 3-month pain score)"
+        if not self.responded:
+            return "no meaningful pain response at the first follow-up"
+        if self.response_lost_day is not None:
+            return f"pain response lost by day {self.response_lost_day:.0f}"
+        return f"pain response ongoing (last seen day {self.response_censored_day:.0f})"
+
 
 class PatientOutcomes(BaseModel):
     """Everything ``painmap outcomes patient`` shows (``--json`` prints this model)."""

@@ -177,15 +177,7 @@ def _treatment_lines(outcomes: PatientOutcomes) -> list[str]:
                     cells.append(f"{_fmt(tp.followup, 1) + ' ' + cls[:5]:>16}")
             lines.append(f"     {inst_out.instrument:<14}{_fmt(inst_out.baseline, 1):>9}"
                          + "".join(cells))
-        if eo.responded is None:
-            dur = "response not assessable (no 1- or 3-month pain score)"
-        elif not eo.responded:
-            dur = "no meaningful pain response at the first follow-up"
-        elif eo.response_lost_day is not None:
-            dur = f"pain response lost by day {eo.response_lost_day:.0f}"
-        else:
-            dur = f"pain response ongoing (last seen day {eo.response_censored_day:.0f})"
-        lines.append(f"     durability: {dur}")
+        lines.append(f"     durability: {eo.durability_text()}")
     lines.append("")
     lines += textwrap.wrap(outcomes.note, 110)
     return lines
