@@ -89,21 +89,18 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": [item]}, status_code=422)
         return _error_page(request, 422, "Please check your input", str(exc))
 
-    @app.exception_handler(ValidationError)
-    async def _pydantic(request: Request, exc: ValidationError) -> Response:
+    async def _invalid_input(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, ValidationError | RequestValidationError):  # pragma: no cover
+            raise exc
         items = _validation_items(exc)
         if _wants_json(request):
             return JSONResponse({"detail": items}, status_code=422)
         text = "; ".join(f"{i['field']}: {i['message']}" for i in items)
         return _error_page(request, 422, "Please check your input", text)
 
-    @app.exception_handler(RequestValidationError)
-    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        items = _validation_items(exc)
-        if _wants_json(request):
-            return JSONResponse({"detail": items}, status_code=422)
-        text = "; ".join(f"{i['field']}: {i['message']}" for i in items)
-        return _error_page(request, 422, "Please check your input", text)
+    # pydantic errors raised in our code and request-parsing errors read the same way
+    app.add_exception_handler(ValidationError, _invalid_input)
+    app.add_exception_handler(RequestValidationError, _invalid_input)
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> Response:
