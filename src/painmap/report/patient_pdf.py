@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from painmap.bodymap import compute_metrics
+from painmap.bodymap import compute_metrics, region
 from painmap.bodymap.compare import compare
 from painmap.bodymap.render import render_png
 from painmap.demo import is_demo_id
@@ -47,6 +47,34 @@ def _text(ax: Any, lines: list[str], size: float = 7.5, top: float = 1.0) -> Non
     ax.axis("off")
     ax.text(0.0, top, "\n".join(lines), va="top", ha="left", family="monospace",
             fontsize=size, transform=ax.transAxes)
+
+
+def region_lines(title: str, region_ids: list[str] | tuple[str, ...], *, limit: int = 6,
+                 width: int = 110) -> list[str]:
+    """Lines naming changed regions by their chart labels, for the report's text block.
+
+    Parameters
+    ----------
+    title : str
+        What the regions are, e.g. ``"newly painful"``.
+    region_ids : sequence of str
+        Region ids of the body chart, in the order to show.
+    limit : int, optional
+        At most this many regions are named; the rest are counted.
+    width : int, optional
+        Characters per line before wrapping.
+
+    Returns
+    -------
+    list of str
+        Indented, wrapped lines; empty when there are no regions.
+    """
+    if not region_ids:
+        return []
+    names = [region(r).label for r in region_ids[:limit]]
+    more = len(region_ids) - limit
+    text = f"{title}: " + "; ".join(names) + (f"; and {more} more" if more > 0 else "")
+    return textwrap.wrap(text, width=width, initial_indent="  ", subsequent_indent="    ")
 
 
 def _header(fig: Any, patient: Patient, page: int) -> None:
@@ -95,12 +123,8 @@ def _page_one(pdf: Any, patient: Patient, outcomes: PatientOutcomes) -> None:
             f"  most distal painful segment {c.distal_before or '-'} -> {c.distal_after or '-'}"
             f" ({c.direction}); WPI {ma.wpi} -> {mb.wpi}",
         ]
-        if c.regions_removed:
-            lines.append("  no longer painful: " + ", ".join(c.regions_removed[:8])
-                         + (" ..." if len(c.regions_removed) > 8 else ""))
-        if c.regions_added:
-            lines.append("  newly painful: " + ", ".join(c.regions_added[:8])
-                         + (" ..." if len(c.regions_added) > 8 else ""))
+        lines += region_lines("no longer painful", c.regions_removed)
+        lines += region_lines("newly painful", c.regions_added)
         _text(fig.add_subplot(grid[1, :]), lines)
     else:
         _text(fig.add_subplot(grid[0, :]), ["No pain drawing recorded."])
