@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from painmap.commands._common import console, err_console, print_json
+from painmap.commands._common import DatabaseOption, console, err_console, print_json
 from painmap.core.errors import ValidationFailure
 
 
@@ -150,6 +150,20 @@ def run_command(
         bool,
         typer.Option("--processes", help="Local workers as processes instead of threads."),
     ] = False,
+    links: Annotated[
+        Path | None,
+        typer.Option(
+            "--links",
+            help="Group level: TSV linking imaging sessions to painmap patients "
+            "(participant_id, session, patient_id, scan_date); pain NRS and ODI then come "
+            "from the clinical record instead of sessions.tsv.",
+        ),
+    ] = None,
+    window_days: Annotated[
+        int,
+        typer.Option("--window-days", help="With --links: largest scan-to-visit distance."),
+    ] = 14,
+    database: DatabaseOption = None,
 ) -> None:
     """BIDS app: participant-level ROI measures, or group-level models and report."""
     levels = [level.value for level in AnalysisLevel]
@@ -159,15 +173,49 @@ def run_command(
         raise ValidationFailure(
             "--scheduler/--workers", "give one of them, not both", ["--scheduler", "--workers"]
         )
+    if links is not None and analysis_level != AnalysisLevel.group:
+        raise ValidationFailure("--links", "only applies at the group level", ["group"])
     if analysis_level == AnalysisLevel.group:
         from painmap.neuro.grouprun import run_group
 
+        pain_rows = None if links is None else _record_pain(links, database, window_days)
         with console.status("fitting group models..."):
-            files = run_group(bids_dir, out_dir)
+            files = run_group(bids_dir, out_dir, pain_rows=pain_rows)
         for path in files.values():
             console.print(f"wrote {path}")
         return
     _run_participants(bids_dir, out_dir, participant_label, scheduler, workers or 1, processes)
+
+
+def _record_pain(
+    links_path: Path, database: str | None, window_days: int
+) -> list[dict[str, object]]:
+    """Pain per linked imaging session from the clinical record (each patient read audited)."""
+    from painmap.instruments import score
+    from painmap.neuro.recordlink import pain_from_records, read_links
+    from painmap.store import NotFound, cli_actor, open_store
+
+    links = read_links(links_path)
+    actor = cli_actor()
+    patients = []
+    with open_store(database) as store:
+        for pid in dict.fromkeys(link.patient_id for link in links):
+            try:
+                patients.append(store.get_patient(pid, actor=actor))
+            except NotFound:
+                line = 2 + next(i for i, x in enumerate(links) if x.patient_id == pid)
+                raise ValidationFailure(
+                    f"links line {line}: patient_id", "no such patient in the database"
+                ) from None
+    rows = pain_from_records(
+        patients, links, lambda inst, answers: score(inst, answers).score, window_days
+    )
+    found = sum(r["pain_nrs"] is not None for r in rows)
+    console.print(
+        f"pain from the clinical record: {found} of {len(rows)} linked sessions have an NRS "
+        f"within {window_days} days of the scan"
+    )
+    return rows
 
 
 def _run_participants(

@@ -9,9 +9,12 @@ depends only on the record models. Pain stays self-report: it is read, never inf
 
 from __future__ import annotations
 
+import csv
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from painmap.core.errors import ValidationFailure
@@ -110,3 +113,64 @@ def pain_from_records(
                     row["encounter_date"] = best[1].isoformat()
         rows.append(row)
     return rows
+
+
+#: Columns of a session-link table (tab-separated, with a header row).
+LINK_COLUMNS = ("participant_id", "session", "patient_id", "scan_date")
+
+
+def read_links(path: str | os.PathLike[str]) -> list[SessionLink]:
+    """Read a tab-separated session-link table.
+
+    Parameters
+    ----------
+    path : path-like
+        TSV with the header ``participant_id, session, patient_id, scan_date`` (other
+        columns are ignored). ``session`` may carry the ``ses-`` prefix; ``scan_date`` is
+        an ISO date (``YYYY-MM-DD``).
+
+    Returns
+    -------
+    list of SessionLink
+        One link per row, in file order.
+
+    Raises
+    ------
+    ValidationFailure
+        If the file is missing, a column is absent, a value is empty, a date is not ISO,
+        or a participant session is linked twice; the message names the line and field.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ValidationFailure("links", f"no such file: {file.name}")
+    with file.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh, delimiter="\t")
+        missing = [c for c in LINK_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationFailure(
+                "links", f"missing column(s) {', '.join(missing)}", list(LINK_COLUMNS)
+            )
+        links: list[SessionLink] = []
+        seen: set[tuple[str, str]] = set()
+        for line, row in enumerate(reader, start=2):
+            values = {c: (row.get(c) or "").strip() for c in LINK_COLUMNS}
+            for column, value in values.items():
+                if not value:
+                    raise ValidationFailure(f"links line {line}: {column}", "is empty")
+            try:
+                scan = date.fromisoformat(values["scan_date"])
+            except ValueError:
+                raise ValidationFailure(
+                    f"links line {line}: scan_date",
+                    f"{values['scan_date']!r} is not an ISO date (YYYY-MM-DD)",
+                ) from None
+            session = values["session"].removeprefix("ses-")
+            key = (values["participant_id"], session)
+            if key in seen:
+                raise ValidationFailure(
+                    f"links line {line}: session",
+                    f"{key[0]} session {session} is linked more than once",
+                )
+            seen.add(key)
+            links.append(SessionLink(key[0], session, values["patient_id"], scan))
+    return links
