@@ -10,8 +10,9 @@ import and a 200k-encounter timeline database.
    clinical record: exam, imaging, block, treatment...) is written as NDJSON, then
    imported the way ``painmap import`` does it (``import_ndjson``): one pass, each line
    validated once and written in the same transaction (instrument scoring and audit rows
-   included). Validation alone and the store write alone
-   (already-validated patients, into a second database) are reported separately.
+   included), lines validated in worker processes while the main process writes. CPU
+   time counts the workers too. The same import in one process, validation (with row
+   building) alone and the store write of ready rows alone are reported separately.
 2. Baseline, same run, same data: a naive ORM insert (one ORM object per row added
    to a session, one transaction) of the first ``--baseline-encounters`` encounters.
 3. Timeline: the imported rows are copied (``INSERT ... SELECT`` with new ids) until the
@@ -26,12 +27,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import text
@@ -39,7 +43,8 @@ from sqlalchemy.orm import Session
 
 from painmap.bodymap import REGION_IDS
 from painmap.interop.ndjson import read_ndjson
-from painmap.interop.ndjson_import import import_ndjson
+from painmap.interop.ndjson_import import CHUNK, import_ndjson, line_chunks
+from painmap.interop.ndjson_rows import prepare
 from painmap.store import Actor, open_store
 from painmap.store.repository import paused_gc
 from painmap.store.tables import EncounterRow, PatientRow, RecordRow
@@ -65,16 +70,29 @@ class Lap:
         return f"{self.wall:7.1f} / {self.cpu:7.1f}"
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (the import's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Clock:
-    """Measures successive phases in wall-clock and process CPU time."""
+    """Measures successive phases in wall-clock and CPU time.
+
+    ``cpu`` is this process's CPU time plus that of child processes that finished in
+    the phase (the worker processes of an import), so that work moved to workers is
+    still counted; ``lap_workers`` gives the workers' share.
+    """
 
     def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall, self.cpu, self.kids = time.perf_counter(), time.process_time(), children_cpu()
+        self.last_kids = 0.0
 
     def lap(self) -> Lap:
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = Lap(wall - self.wall, cpu - self.cpu)
-        self.wall, self.cpu = wall, cpu
+        wall, cpu, kids = time.perf_counter(), time.process_time(), children_cpu()
+        self.last_kids = kids - self.kids
+        out = Lap(wall - self.wall, cpu - self.cpu + self.last_kids)
+        self.wall, self.cpu, self.kids = wall, cpu, kids
         return out
 
 
@@ -309,29 +327,50 @@ def main() -> None:
     open_store(url, create=True).close()
 
     # 1. import as `painmap import` does: one pass, each line validated once and written
-    #    in the same transaction (instrument scoring and audit rows included)
+    #    in the same transaction (instrument scoring and audit rows included); lines are
+    #    validated in worker processes (one per CPU) while this process writes
     per_m = 1_000_000 / args.encounters
     clock = Clock()
     with open_store(url) as store:
         summary_ = import_ndjson(store, src, actor=ACTOR)
         whole = clock.lap()
+        workers_cpu = clock.last_kids
         records = store.count_records()
     assert summary_.encounters == args.encounters
-    # the two halves measured alone: validation, then the store write of validated patients
+    # the same import in one process (no workers), into a second database
+    one_url = f"sqlite:///{work / 'one.db'}"
+    open_store(one_url, create=True).close()
+    clock = Clock()
+    with open_store(one_url) as store:
+        import_ndjson(store, src, actor=ACTOR, workers=0)
+        single = clock.lap()
+    (work / "one.db").unlink()
+    # the two halves measured alone, in this process: validate the lines and build their
+    # rows; then the store write of those ready rows (a third database)
     clock = Clock()
     with paused_gc():
-        patients = list(read_ndjson(src))
+        prepared = [prepare(chunk) for chunk in line_chunks(src)]
     validate = clock.lap()
+    assert sum(p.encounters for p in prepared) == args.encounters
     write_url = f"sqlite:///{work / 'write.db'}"
     with open_store(write_url, create=True) as write_store:
         clock = Clock()
-        write_store.add_patients(patients, actor=ACTOR)
+        write_store.add_row_batches([p.rows for p in prepared], actor=ACTOR)
         write = clock.lap()
     (work / "write.db").unlink()
+    del prepared
     print(f"import {args.encounters} encounters ({records} records), wall s / CPU s:")
-    print(f"  painmap import (one pass) {whole}  -> per 1M encounters {whole.scaled(per_m)}")
-    print(f"  alone: validate the file  {validate}  -> per 1M encounters {validate.scaled(per_m)}")
-    print(f"  alone: store bulk write   {write}  -> per 1M encounters {write.scaled(per_m)}")
+    print(
+        f"  painmap import ({os.cpu_count()} workers) {whole}  -> per 1M encounters "
+        f"{whole.scaled(per_m)} (CPU: {whole.cpu - workers_cpu:.1f} s this process, "
+        f"{workers_cpu:.1f} s workers)"
+    )
+    print(f"  same, one process       {single}  -> per 1M encounters {single.scaled(per_m)}")
+    print(f"  alone: validate + rows  {validate}  -> per 1M encounters {validate.scaled(per_m)}")
+    print(f"  alone: store write      {write}  -> per 1M encounters {write.scaled(per_m)}")
+    print(f"  ({CHUNK} lines per chunk)")
+    with paused_gc():
+        patients = list(islice(read_ndjson(src), args.baseline_encounters // VISITS + 1))
 
     # 2. baseline on a sample of the same data
     base_url = f"sqlite:///{work / 'baseline.db'}"

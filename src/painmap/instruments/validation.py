@@ -249,18 +249,61 @@ def validate_answers(instrument_id: str, answers: list[Any] | dict[str, Any]) ->
         ``field="instrument"`` for an unknown instrument (allowed = the ids), otherwise the
         path of the bad answer (``answers[3]``, ``answers.sensory[2]``) and its allowed values.
     """
-    allowed = _integer_answer_sets(instrument_id)
-    if (
-        allowed is not None
-        and type(answers) is list
-        and len(answers) == len(allowed)
-        and all(
-            v is None or (type(v) is int and v in ok)
-            for v, ok in zip(answers, allowed, strict=True)
-        )
-    ):
+    if plain_answers_valid(instrument_id, answers):
         return  # the common case, checked without building the normalised answers
     normalize_answers(get_definition(instrument_id), answers)
+
+
+def plain_answers_valid(instrument_id: str, answers: object) -> bool:
+    """Whether answers are a plain valid list of integers (``None`` for missing).
+
+    A quick check for the common case: True only for a known list-format instrument
+    whose scales are all integers, given a ``list`` of the right length holding
+    ``int`` (not ``bool``) answers in each item's allowed set, or ``None``. Such
+    answers pass :func:`validate_answers`; False says nothing (use
+    :func:`validate_answers` to learn what is wrong, if anything).
+
+    Parameters
+    ----------
+    instrument_id : str
+        Instrument id; unknown ids give False.
+    answers : object
+        The answers.
+
+    Returns
+    -------
+    bool
+    """
+    plan = _PLANS.get(instrument_id, _UNKNOWN)
+    if plan is _UNKNOWN:
+        try:
+            sets = _integer_answer_sets(instrument_id)
+        except ValidationFailure:  # unknown instrument
+            return False
+        plan = None if sets is None else _plan(sets)
+        _PLANS[instrument_id] = plan
+    if plan is None or type(answers) is not list:
+        return False
+    n, same, sets = plan
+    same_set: frozenset[int | None] | None = same
+    if len(answers) != n or not _INT_OR_NONE.issuperset(map(type, answers)):
+        return False
+    if same_set is not None:  # every item has the same allowed answers
+        return same_set.issuperset(answers)
+    return all(v is None or v in ok for v, ok in zip(answers, sets, strict=True))
+
+
+_UNKNOWN: Any = object()
+_INT_OR_NONE = frozenset({int, type(None)})
+#: Instrument id -> (items, allowed set shared by every item plus None, or None;
+#: allowed set per item), or None when answers are not plain integer lists.
+_Plan = tuple[int, frozenset[int | None] | None, tuple[frozenset[int], ...]]
+_PLANS: dict[str, _Plan | None] = {}
+
+
+def _plan(sets: tuple[frozenset[int], ...]) -> _Plan:
+    same = frozenset({*sets[0], None}) if sets and all(s == sets[0] for s in sets) else None
+    return len(sets), same, sets
 
 
 @cache

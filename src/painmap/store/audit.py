@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, insert, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from painmap.store.base import Base
@@ -227,11 +237,41 @@ def append_many(
         )
         prev = digest
     session.flush()
-    session.execute(insert(AuditRow), rows)
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        _insert_driver(conn, rows)
+    else:
+        session.execute(insert(AuditRow), rows)
     head.hash = prev
     head.count = head.count + len(rows)
     session.flush()
     return len(rows)
+
+
+def _insert_driver(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert audit rows straight through the driver (SQLite bulk path).
+
+    The values are converted by the columns' own SQLAlchemy bind processors, so the
+    stored text is what the ORM insert would store.
+    """
+    table = AuditRow.__table__
+    assert isinstance(table, Table)
+    names = [c.name for c in table.columns if c.name != "id"]
+    dialect = conn.dialect
+    convert = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+    data = [
+        tuple(
+            value if fn is None else fn(value)
+            for fn, value in zip(convert, (row[n] for n in names), strict=True)
+        )
+        for row in rows
+    ]
+    conn.exec_driver_sql(sql, data)
 
 
 @dataclass(frozen=True)

@@ -119,28 +119,55 @@ def score_many(records: Sequence[InstrumentRecord]) -> list[dict[str, Any]]:
     :func:`painmap.instruments.score_batch`; row for row the same columns as
     :func:`score_columns` (a test checks this).
     """
-    out: list[dict[str, Any]] = [{} for _ in records]
+    return [
+        dict(zip(SCORE_COLUMNS, values, strict=True))
+        for values in score_values([(r.instrument, r.answers) for r in records])
+    ]
+
+
+def score_values(
+    responses: Sequence[tuple[str, list[Any] | dict[str, Any]]],
+) -> list[tuple[Any, ...]]:
+    """Score columns of many ``(instrument, answers)`` pairs, as tuples.
+
+    The core of :func:`score_many` for answers already validated against their
+    instrument (the bulk import calls it without building record models). Each tuple
+    holds the values of :data:`SCORE_COLUMNS` in that order.
+    """
+    out: list[tuple[Any, ...]] = [()] * len(responses)
     groups: dict[str, list[int]] = {}
-    for i, rec in enumerate(records):
-        groups.setdefault(rec.instrument, []).append(i)
+    for i, (instrument, _) in enumerate(responses):
+        groups.setdefault(instrument, []).append(i)
     for instrument, idx in groups.items():
         defn = get_definition(instrument)
-        batch = score_batch(instrument, [_batch_row(instrument, records[i].answers) for i in idx])
+        batch = score_batch(instrument, [_batch_row(instrument, responses[i][1]) for i in idx])
+        totals = batch.score.tolist()
+        codes = batch.category.tolist()
+        complete = batch.complete.tolist()
+        answered = batch.answered.tolist()
+        names = list(batch.subscales)
+        columns = [batch.subscales[name].tolist() for name in names]
+        category_codes = batch.category_codes
+        score_max = defn.scoring.max
         for k, i in enumerate(idx):
-            total = float(batch.score[k])
-            subscales = {
-                name: None if math.isnan(values[k]) else float(values[k])
-                for name, values in batch.subscales.items()
-            }
-            code = int(batch.category[k])
-            out[i] = {
-                "score": None if math.isnan(total) else total,
-                "score_max": defn.scoring.max,
-                "score_category": batch.category_codes[code] if code >= 0 else None,
-                "score_complete": bool(batch.complete[k]),
-                "score_answered": int(batch.answered[k]),
-                "subscales": subscales or None,
-            }
+            total = totals[k]
+            subscales = (
+                {
+                    name: None if math.isnan(values[k]) else float(values[k])
+                    for name, values in zip(names, columns, strict=True)
+                }
+                if names
+                else None
+            )
+            code = codes[k]
+            out[i] = (
+                None if math.isnan(total) else float(total),
+                score_max,
+                category_codes[code] if code >= 0 else None,
+                bool(complete[k]),
+                int(answered[k]),
+                subscales,
+            )
     return out
 
 

@@ -24,16 +24,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from painmap.core.errors import ValidationFailure
-from painmap.record.models import Encounter, InstrumentRecord, Patient, Record, TreatmentRecord
+from painmap.record.models import Encounter, InstrumentRecord, Patient, Record
 from painmap.store import audit, migrate
 from painmap.store.audit import Actor
-from painmap.store.columns import (
-    SCORE_COLUMNS,
-    TYPED_INDEX,
-    record_columns,
-    score_many,
-    typed_values,
-)
+from painmap.store.bulk import AuditItem, RowBatch, RowBuilder, insert_batch
+from painmap.store.columns import record_columns, score_many
 from painmap.store.engine import READ_ONLY, make_engine, parse_url, resolve_url
 from painmap.store.errors import BackupUnsupported, DuplicateId, NotFound, StoreNotReady
 from painmap.store.tables import (
@@ -180,68 +175,31 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(sql, data)
 
 
-_AuditItem = tuple[str | None, str | None, dict[str, Any] | None]
-_SCORE_AT = 5 + TYPED_INDEX["score"]
-_COMPLETE_AT = 5 + TYPED_INDEX["score_complete"]
-_SUBSCALES_AT = 5 + TYPED_INDEX["subscales"]
-_START_AT = 5 + TYPED_INDEX["start_date"]
-_END_AT = 5 + TYPED_INDEX["end_date"]
-
-
-def _sqlite_sql(conn: Connection, table: Any) -> str:
-    quote = conn.dialect.identifier_preparer.quote
-    names = [c.name for c in table.columns]
-    return (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
-
-
-def _sqlite_insert_batch(conn: Connection, batch: list[Patient]) -> list[_AuditItem]:
-    """Insert a batch of patients on SQLite with driver-ready row lists (the bulk path).
+def _sqlite_insert_batch(conn: Connection, batch: list[Patient]) -> list[AuditItem]:
+    """Insert a batch of patients on SQLite with driver-ready rows (the bulk path).
 
     The values are those :func:`_insert` would bind for the rows of :func:`patient_rows`
-    (dates as ISO text, JSON as compact text, booleans as integers), built without the
-    intermediate dicts. Returns the audit items (one per patient).
+    (see :mod:`painmap.store.bulk`). Returns the audit items (one per patient).
     """
-    prows: list[tuple[Any, ...]] = []
-    erows: list[tuple[Any, ...]] = []
-    rrows: list[list[Any]] = []
-    scored: list[list[Any]] = []
-    to_score: list[InstrumentRecord] = []
-    items: list[_AuditItem] = []
+    builder = RowBuilder()
     for p in batch:
-        pid = p.id
-        onset = p.pain_onset
-        prows.append((pid, p.birth_year, str(p.sex), None if onset is None else onset.isoformat()))
-        n_records = 0
-        for enc in p.encounters:
-            eid = enc.id
-            erows.append((pid, eid, enc.date.isoformat()))
-            for pos, rec in enumerate(enc.records):
-                row: list[Any] = [pid, eid, pos, rec.kind, rec.model_dump_json()]
-                row += typed_values(rec, scored=False)
-                if isinstance(rec, InstrumentRecord):
-                    scored.append(row)
-                    to_score.append(rec)
-                elif isinstance(rec, TreatmentRecord):
-                    row[_START_AT] = rec.start.isoformat()
-                    row[_END_AT] = None if rec.end is None else rec.end.isoformat()
-                rrows.append(row)
-            n_records += len(enc.records)
-        items.append((pid, pid, {"encounters": len(p.encounters), "records": n_records}))
-    for row, cols in zip(scored, score_many(to_score), strict=True):
-        row[_SCORE_AT : _SUBSCALES_AT + 1] = [cols[name] for name in SCORE_COLUMNS]
-        if row[_COMPLETE_AT] is not None:
-            row[_COMPLETE_AT] = int(row[_COMPLETE_AT])
-        if row[_SUBSCALES_AT] is not None:
-            row[_SUBSCALES_AT] = as_json_text(row[_SUBSCALES_AT])
-    conn.exec_driver_sql(_sqlite_sql(conn, _P), prows)
-    if erows:
-        conn.exec_driver_sql(_sqlite_sql(conn, _E), erows)
-    if rrows:
-        conn.exec_driver_sql(_sqlite_sql(conn, _R), [tuple(r) for r in rrows])
-    return items
+        builder.add(p)
+    rows = builder.finish()
+    insert_batch(conn, rows)
+    return rows.audit
+
+
+def _check_new(conn: Connection, ids: list[str], seen: set[str]) -> None:
+    """Raise DuplicateId when an id repeats (``seen`` is updated) or already exists."""
+    for pid in ids:
+        if pid in seen:
+            raise DuplicateId("id", f"patient {pid!r} appears more than once")
+        seen.add(pid)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        clash = conn.execute(select(_P.c.id).where(_P.c.id.in_(chunk)).limit(1)).first()
+        if clash is not None:
+            raise DuplicateId("id", f"patient {clash[0]!r} already exists")
 
 
 @dataclass(frozen=True)
@@ -372,14 +330,7 @@ class Store:
                 # until commit; reset when the connection returns to the pool
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             for batch in _batched(patients, BATCH):
-                ids = [p.id for p in batch]
-                for pid in ids:
-                    if pid in seen:
-                        raise DuplicateId("id", f"patient {pid!r} appears more than once")
-                    seen.add(pid)
-                clash = conn.execute(select(_P.c.id).where(_P.c.id.in_(ids)).limit(1)).first()
-                if clash is not None:
-                    raise DuplicateId("id", f"patient {clash[0]!r} already exists")
+                _check_new(conn, [p.id for p in batch], seen)
                 if conn.dialect.name == "sqlite":
                     written = _sqlite_insert_batch(conn, batch)
                     audit.append_many(session, actor, "import", "patient", written)
@@ -405,6 +356,58 @@ class Store:
                 _insert(conn, _R, rrows)
                 audit.append_many(session, actor, "import", "patient", items)
                 total += len(batch)
+                if progress is not None:
+                    progress(total)
+        return total
+
+    def add_row_batches(
+        self,
+        batches: Iterable[RowBatch],
+        *,
+        actor: Actor,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Add patients given as ready rows (SQLite's bulk import), all or nothing.
+
+        Like :meth:`add_patients`, for rows already built by a
+        :class:`~painmap.store.bulk.RowBuilder` (possibly in other processes): one
+        transaction, the same checks for repeated and existing ids, one ``import``
+        audit row per patient in the same transaction.
+
+        Parameters
+        ----------
+        batches : iterable of RowBatch
+            May be a generator (consumed once).
+        actor : Actor
+            Who imports.
+        progress : callable, optional
+            Called with the number of patients written so far after each batch.
+
+        Returns
+        -------
+        int
+            Number of patients written.
+
+        Raises
+        ------
+        DuplicateId
+            When a patient id repeats or already exists; nothing is written then.
+        StoreNotReady
+            On a PostgreSQL store (use :meth:`add_patients`).
+        """
+        if self.backend != "sqlite":
+            raise StoreNotReady("ready-made row batches are SQLite's bulk path")
+        seen: set[str] = set()
+        total = 0
+        with paused_gc(), self.session() as session:
+            conn = session.connection()
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            for batch in batches:
+                ids = [pid for _, pid, _ in batch.audit if pid is not None]
+                _check_new(conn, ids, seen)
+                insert_batch(conn, batch)
+                audit.append_many(session, actor, "import", "patient", batch.audit)
+                total += len(batch.audit)
                 if progress is not None:
                     progress(total)
         return total

@@ -1,0 +1,191 @@
+"""The import's fast path gives the models' rows, and the models still decide errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from painmap_synth import all_kinds_patient, cohort
+
+from painmap.interop.ndjson import NdjsonLineError, dump_patient, parse_line
+from painmap.interop.ndjson_import import import_ndjson
+from painmap.interop.ndjson_rows import fast_patient, prepare
+from painmap.record.models import PainDrawingRecord
+from painmap.store import Actor, open_store
+from painmap.store.bulk import RowBatch, RowBuilder
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from bench_store import synthetic_lines
+
+ACTOR = Actor("test:rows", "admin")
+
+
+def _model_rows(lines: list[tuple[int, bytes]]) -> RowBatch:
+    builder = RowBuilder()
+    for n, raw in lines:
+        builder.add(parse_line(raw, n))
+    return builder.finish()
+
+
+def _canonical(batch: RowBatch) -> Any:
+    return (
+        {k: sorted(v) for k, v in batch.patients.items()},
+        sorted(batch.encounters),
+        {k: sorted(v) for k, v in batch.records.items()},
+        batch.audit,
+    )
+
+
+def _numbered(texts: list[str]) -> list[tuple[int, bytes]]:
+    return [(n, t.encode()) for n, t in enumerate(texts, start=1)]
+
+
+def test_fast_rows_equal_the_models_rows() -> None:
+    texts = [dump_patient(p) for p in [*cohort(40, seed=5), all_kinds_patient()]]
+    texts += synthetic_lines(100, seed=4)  # JSON as written by other tools (spaces, ints)
+    lines = _numbered(texts)
+    done = prepare(lines)
+    assert done.error_line is None
+    assert done.fast == len(lines)  # every line of these took the fast path
+    assert _canonical(done.rows) == _canonical(_model_rows(lines))
+    assert [pid for _, pid in done.ids] == [parse_line(r, n).id for n, r in lines]
+
+
+def _variant(edit: Any) -> str:
+    data = json.loads(dump_patient(all_kinds_patient()))
+    edit(data)
+    return json.dumps(data)
+
+
+def _drawing(data: dict[str, Any]) -> dict[str, Any]:
+    return next(r for e in data["encounters"] for r in e["records"] if r["kind"] == "pain_drawing")
+
+
+def _set_points(data: dict[str, Any], points: list[Any]) -> None:
+    _drawing(data)["strokes"] = [
+        {"view": "back", "points": points, "width": 3, "intensity": 2, "quality": None}
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: _set_points(d, [[1, 2], [3.5, 4]]),  # integer points: made floats
+        lambda d: _set_points(d, [[1e-7, 0.30000000000000004], [-0.0, 999.9999999999999]]),
+        lambda d: _set_points(d, [["1.5", 2.0]]),  # a string the model coerces
+        lambda d: _set_points(d, [[True, 2.0]]),  # so is a boolean
+        lambda d: _drawing(d).update(marks=[{"id": "b_heel_l", "intensity": "7"}]),
+        lambda d: d.update(birth_year=1950.0),
+        lambda d: d["encounters"][0].update(date="2023-01-05T00:00:00"),
+        lambda d: d["encounters"].reverse(),
+    ],
+)
+def test_lines_the_fast_path_leaves_to_the_models_import_the_same(edit: Any) -> None:
+    lines = _numbered([_variant(edit)])
+    expected = _model_rows(lines)  # the model accepts the line
+    done = prepare(lines)
+    assert done.error_line is None
+    assert _canonical(done.rows) == _canonical(expected)
+
+
+def test_payload_floats_are_the_models() -> None:
+    points = [[1e-7, 0.30000000000000004], [123456.5e-3, 399.99999999999994], [0, 5e-324]]
+    text = _variant(lambda d: _set_points(d, points))
+    patient = fast_patient(text)
+    assert patient is not None
+    payloads = [r[1] for _, _, recs in patient[4] for r in recs if r[0] == "d"]
+    models = [
+        rec.model_dump_json().encode()
+        for enc in parse_line(text, 1).encounters
+        for rec in enc.records
+        if isinstance(rec, PainDrawingRecord)
+    ]
+    assert payloads == models
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: _set_points(d, [[1.0, 2.0], [float("nan"), 3.0]]),
+        lambda d: _set_points(d, [[1.0, 2.0], [401.0, 3.0]]),
+        lambda d: _set_points(d, [[1.0, 2.0, 3.0]]),
+        lambda d: _set_points(d, []),
+        lambda d: _drawing(d).update(marks=[{"id": "nowhere", "intensity": 3}]),
+        lambda d: _drawing(d).update(
+            marks=[{"id": "b_heel_l", "intensity": 3}, {"id": "b_heel_l", "intensity": 4}]
+        ),
+        lambda d: _drawing(d).update(marks=[{"id": "b_heel_l", "intensity": 10.5}]),
+        lambda d: _drawing(d).update(marks=[{"id": "b_heel_l", "intensity": 1, "x": 1}]),
+        lambda d: d["encounters"][0]["records"].append(
+            {"kind": "instrument", "instrument": "odi", "answers": [6] + [0] * 9}
+        ),
+        lambda d: d.update(birth_year=2200),
+        lambda d: d.update(sex="robot"),
+        lambda d: d["encounters"].append(dict(d["encounters"][0])),
+    ],
+)
+def test_invalid_lines_get_the_models_error(edit: Any) -> None:
+    good = [dump_patient(p) for p in cohort(3, seed=7)]
+    bad = _variant(edit)
+    lines = _numbered([*good, bad, good[0]])
+    assert fast_patient(bad) is None
+    done = prepare(lines)
+    assert done.error_line == 4
+    assert [n for n, _ in done.ids] == [1, 2, 3]
+    with pytest.raises(NdjsonLineError) as err:
+        parse_line(bad.encode(), 4)
+    assert str(err.value).startswith("line 4: ")
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_import_with_workers_reports_the_first_bad_line(tmp_path: Path, workers: int) -> None:
+    good = [dump_patient(p) for p in cohort(700, seed=8)]  # several chunks
+    bad = _variant(lambda d: _set_points(d, [[1.0, 2.0], [401.0, 3.0]]))
+    path = tmp_path / "in.ndjson"
+    # line 601 is bad, line 650 repeats an id: the bad line comes first and wins
+    lines = [*good[:600], bad, *good[600:648], good[0], *good[648:]]
+    path.write_text("\n".join(lines) + "\n")
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with open_store(url, create=True) as store:
+        with pytest.raises(NdjsonLineError) as err:
+            import_ndjson(store, path, actor=ACTOR, workers=workers)
+        assert err.value.line == 601
+        with pytest.raises(NdjsonLineError) as expected:
+            parse_line(bad, 601)
+        assert str(err.value) == str(expected.value)
+        assert store.count_patients() == 0
+        lines[600] = good[0]  # now the first problem is the repeated id on line 601
+        path.write_text("\n".join(lines) + "\n")
+        with pytest.raises(NdjsonLineError, match="line 601: id: patient 'S0001' already"):
+            import_ndjson(store, path, actor=ACTOR, workers=workers)
+        assert store.count_patients() == 0
+
+
+def test_import_with_workers_stores_what_one_process_stores(tmp_path: Path) -> None:
+    patients = [*cohort(600, seed=9), all_kinds_patient()]
+    path = tmp_path / "in.ndjson"
+    path.write_text("".join(dump_patient(p) + "\n" for p in patients))
+    tables = []
+    for workers in (0, 2):
+        url = f"sqlite:///{tmp_path / f'db{workers}.sqlite'}"
+        with open_store(url, create=True) as store:
+            summary = import_ndjson(store, path, actor=ACTOR, workers=workers)
+            assert summary.patients == len(patients)
+            assert list(store.iter_patients()) == sorted(patients, key=lambda p: p.id)
+            with store.engine.connect() as conn:
+                tables.append(
+                    [
+                        sorted(conn.exec_driver_sql(f"SELECT * FROM {t}").all())
+                        for t in ("patients", "encounters", "records")
+                    ]
+                    + [
+                        conn.exec_driver_sql(
+                            "SELECT typeof(payload), count(*) FROM records GROUP BY 1"
+                        ).all()
+                    ]
+                )
+    assert tables[0] == tables[1]
+    assert tables[0][3] == [("text", len(tables[0][2]))]
