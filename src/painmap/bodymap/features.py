@@ -222,26 +222,27 @@ def _layout() -> _Layout:
     return out
 
 
-def features_from_state(state: RegionState, m: DrawingMetrics | None = None
-                        ) -> DrawingFeatures:
-    """Features of one drawing from its per-region state (see :func:`features`)."""
-    lay = _layout()
-    s = schemes()
-    m = m if m is not None else metrics_from_state(state)
-    c = state.coverage
-    painful = state.painful
-    # sides hit by every named selection at once: (S, R) @ (R, 3)
+def _sided(lay: _Layout, painful: NDArray[np.bool_]) -> dict[str, list[Side]]:
+    """Sides hit by every named selection at once: (S, R) @ (R, 3)."""
     hits = (lay.selections @ (painful[:, None] * lay.side_hot)) > 0
-    sided: dict[str, list[Side]] = {
+    return {
         name: [x for x, on in zip(_SIDE_ORDER, row, strict=True) if on]
         for name, row in zip(lay.names, hits.tolist(), strict=True)
     }
-    areas = {name: sided[name] for name in AREA_STEMS}
-    midline_lumbar = bool((painful & lay.lumbar_midline).any())
-    levels = sorted({lay.level_of[i] for i in np.flatnonzero(painful & lay.lumbar_rows)})
+
+
+_PerRootSide = dict[Root, dict[LimbSide, float]]
+
+
+def _dermatomes(
+    lay: _Layout, c: NDArray[np.float64], with_match: bool = True
+) -> tuple[_PerRootSide, _PerRootSide, _PerRootSide]:
+    """Per root and side: dermatome scores, Dice matches (if asked) and leg shares."""
+    s = schemes()
     scores: dict[Root, dict[LimbSide, float]] = {}
     match: dict[Root, dict[LimbSide, float]] = {}
     share: dict[Root, dict[LimbSide, float]] = {}
+    sd: LimbSide
     for sd in ("left", "right"):
         wside = lay.wside[sd]
         cw = c * wside
@@ -250,12 +251,85 @@ def features_from_state(state: RegionState, m: DrawingMetrics | None = None
         c_limb = c * lay.limb_side[sd]
         limb_area = float(c_limb @ s.area)
         limb_num = (c_limb @ s.dermatome_area).tolist()
-        painted_mapped = float(cw @ s.mapped_area)
+        painted_mapped = float(cw @ s.mapped_area) if with_match else 0.0
         for k, root in enumerate(DERMATOME_ROOTS):
             scores.setdefault(root, {})[sd] = round(num[k] / den[k], 6)
-            match.setdefault(root, {})[sd] = round(2 * num[k] / (painted_mapped + den[k]), 6)
+            if with_match:
+                match.setdefault(root, {})[sd] = round(
+                    2 * num[k] / (painted_mapped + den[k]), 6
+                )
             share.setdefault(root, {})[sd] = round(limb_num[k] / limb_area, 6) \
                 if limb_area > 0 else 0.0
+    return scores, match, share
+
+
+@dataclass(frozen=True)
+class RankingFeatures:
+    """The drawing features the pain-generator ranking reads, without the metrics.
+
+    Equal to the same fields of :func:`features` (computed by the same code), for callers
+    that need only these.
+
+    Attributes
+    ----------
+    any_pain : bool
+        The drawing has any mark or stroke.
+    midline_lumbar : bool
+        As ``DrawingFeatures.midline_lumbar``.
+    sides : dict of str to list of Side
+        Sides per named selection: every area of :data:`AREA_STEMS` plus
+        ``lumbar_sides``, ``groin_sides``, ``hip_sides``, ``thigh_sides``,
+        ``knee_sides``, ``foot_sides`` and ``below_knee_sides``.
+    dermatome_scores, dermatome_share : dict of Root to dict of side to float
+        As in ``DrawingFeatures``.
+    """
+
+    any_pain: bool
+    midline_lumbar: bool
+    sides: dict[str, list[Side]]
+    dermatome_scores: dict[Root, dict[LimbSide, float]]
+    dermatome_share: dict[Root, dict[LimbSide, float]]
+
+
+def ranking_features(drawing: Drawing) -> RankingFeatures:
+    """The features of :func:`features` that the pain-generator ranking reads.
+
+    Parameters
+    ----------
+    drawing : Drawing
+        A validated drawing (marks and/or strokes).
+
+    Returns
+    -------
+    RankingFeatures
+        Sides per named selection, midline lumbar pain and per-root dermatome scores
+        and leg shares (no metrics, no Dice matches, no validation of a full model).
+    """
+    state = region_state(drawing)
+    lay = _layout()
+    painful = state.painful
+    scores, _, share = _dermatomes(lay, state.coverage, with_match=False)
+    return RankingFeatures(
+        any_pain=bool(drawing.marks or drawing.strokes),
+        midline_lumbar=bool((painful & lay.lumbar_midline).any()),
+        sides=_sided(lay, painful),
+        dermatome_scores=scores,
+        dermatome_share=share,
+    )
+
+
+def features_from_state(state: RegionState, m: DrawingMetrics | None = None
+                        ) -> DrawingFeatures:
+    """Features of one drawing from its per-region state (see :func:`features`)."""
+    lay = _layout()
+    m = m if m is not None else metrics_from_state(state)
+    c = state.coverage
+    painful = state.painful
+    sided = _sided(lay, painful)
+    areas = {name: sided[name] for name in AREA_STEMS}
+    midline_lumbar = bool((painful & lay.lumbar_midline).any())
+    levels = sorted({lay.level_of[i] for i in np.flatnonzero(painful & lay.lumbar_rows)})
+    scores, match, share = _dermatomes(lay, c)
     whole: list[Side] = []
     faces = ("thigh_anterior", "thigh_lateral", "thigh_medial", "thigh_posterior",
              "leg_anterior", "leg_lateral", "leg_medial", "calf")

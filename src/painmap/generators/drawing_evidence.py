@@ -1,8 +1,9 @@
 """Turn a pain drawing into evidence findings (drawing features are evidence too).
 
-:func:`summarize_drawing` asks :mod:`painmap.bodymap` for the drawing's features and
-keeps what the ranking uses; :func:`findings_from_summary` turns that summary into
-``drawing_*`` findings of the knowledge base:
+:func:`summarize_drawing` asks :mod:`painmap.bodymap` for the drawing features the
+ranking uses (:func:`painmap.bodymap.features.ranking_features`);
+:func:`findings_from_summary` turns that summary into ``drawing_*`` findings of the
+knowledge base:
 
 * ``drawing_midline_pain`` present/absent (DePalma 2011: midline pain and disc pain);
 * ``drawing_unilateral_buttock_no_lumbar`` for the side of the buttock pain;
@@ -15,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from painmap.bodymap import features
 from painmap.bodymap.drawing import Drawing
+from painmap.bodymap.features import ranking_features
 from painmap.generators.candidates import ROOT_NAMES, SIDES
 from painmap.generators.evidence import Finding
 
@@ -76,7 +77,7 @@ def _per_root(raw: dict[Any, dict[Any, float]]) -> dict[str, dict[str, float]]:
 
 
 def summarize_drawing(drawing: Drawing) -> DrawingSummary:
-    """Summarise a drawing with :func:`painmap.bodymap.features`.
+    """Summarise a drawing with :func:`painmap.bodymap.features.ranking_features`.
 
     Parameters
     ----------
@@ -88,15 +89,16 @@ def summarize_drawing(drawing: Drawing) -> DrawingSummary:
     DrawingSummary
         Sides with pain per area, midline lumbar pain and dermatome scores.
     """
-    feats = features(drawing)
+    feats = ranking_features(drawing)
+    sides = feats.sides
     return DrawingSummary(
-        any_pain=bool(drawing.marks or drawing.strokes),
+        any_pain=feats.any_pain,
         midline_lumbar=feats.midline_lumbar,
-        lumbar_sides=_sides(feats.lumbar_sides),
-        buttock_sides=_sides(feats.buttock_sides) | _sides(feats.sij_sides),
-        groin_sides=_sides(feats.groin_sides),
-        thigh_sides=_sides(feats.thigh_sides),
-        below_knee_sides=_sides(feats.below_knee_sides),
+        lumbar_sides=_sides(sides["lumbar_sides"]),
+        buttock_sides=_sides(sides["buttock"]) | _sides(sides["sij"]),
+        groin_sides=_sides(sides["groin_sides"]),
+        thigh_sides=_sides(sides["thigh_sides"]),
+        below_knee_sides=_sides(sides["below_knee_sides"]),
         dermatome_scores=_per_root(feats.dermatome_scores),
         dermatome_share=_per_root(feats.dermatome_share),
     )

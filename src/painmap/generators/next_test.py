@@ -292,36 +292,64 @@ def next_tests(
     limit_rows = log10_odds(
         np.minimum(np.minimum(ceiling[None, :], bank.ceiling[single_rows, None]), SINGLE_BLOCK_MAX)
     )
+    # a cell keeps the current posterior unless the test moves it: a non-zero change, or a
+    # single-block row on a candidate whose single-block sum the new ceiling may cap
+    # again; only the moved cells are recomputed (the others are equal to the last bit)
+    post_now = probability(lpo + ((other_sum + 0.0) + applied_now))
+    ranked = prior > 0
+    h_cells_now = np.where(ranked, binary_entropy_bits(post_now), 0.0)
+    ratio_now = np.maximum(1.0 - post_now, 1e-300) / np.maximum(1.0 - prior, 1e-300)
+    lo_other = log10_odds(other_prior)
+    recap = np.zeros(d_pos.shape, dtype=bool)
+    recap[single_rows] = (single_sum > 0)[None, :]
+    single_pos = np.full(len(bank.item), -1, dtype=np.intp)
+    single_pos[single_rows] = np.arange(single_rows.size)
 
-    def after(d: FloatArray) -> FloatArray:
-        post = probability(
-            lpo + ((other_sum + np.where(bank.single[:, None], 0.0, d)) + applied_now)
+    def entropy_after(d: FloatArray) -> FloatArray:
+        """Entropy of the ranking after each test's result (its change ``d``), shape (I,)."""
+        rows_c, cols_c = np.nonzero((d != 0) | recap)
+        is_single = bank.single[rows_c]
+        lpo_c = lpo[cols_c]
+        d_c = d[rows_c, cols_c]
+        post_c = probability(lpo_c + ((other_sum[cols_c] + d_c) + applied_now[cols_c]))
+        if single_rows.size and is_single.any():
+            s_rows, s_cols = rows_c[is_single], cols_c[is_single]
+            applied = cap_single_lo(
+                lpo[s_cols],
+                single_sum[s_cols] + d_c[is_single],
+                limit_rows[single_pos[s_rows], s_cols],
+            )
+            post_c[is_single] = probability(lpo[s_cols] + ((other_sum[s_cols] + 0.0) + applied))
+        h = np.broadcast_to(h_cells_now, d.shape).copy()
+        h[rows_c, cols_c] = np.where(ranked[cols_c], binary_entropy_bits(post_c), 0.0)
+        ratio = np.broadcast_to(ratio_now, d.shape).copy()
+        ratio[rows_c, cols_c] = np.maximum(1.0 - post_c, 1e-300) / np.maximum(
+            1.0 - prior[cols_c], 1e-300
         )
-        if single_rows.size:
-            applied = cap_single_lo(lpo, single_sum + d[single_rows], limit_rows)
-            post[single_rows] = probability(lpo + ((other_sum + 0.0) + applied))
-        return post
+        other = probability(lo_other + np.log10(np.prod(ratio, axis=-1)))
+        out: FloatArray = h.sum(axis=-1) + binary_entropy_bits(other)
+        return out
 
-    post_pos = after(d_pos)
-    post_neg = after(d_neg)
     anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)
     anchor = anchor_score.argmax(axis=1)
     rows = np.arange(len(bank.item))
     p_anchor = posterior[anchor]
     sn, sp = bank.sens[rows, anchor], bank.spec[rows, anchor]
     p_pos = p_anchor * sn + (1.0 - p_anchor) * (1.0 - sp)
-    h_after = p_pos * _entropy(prior, post_pos, other_prior) + (1 - p_pos) * _entropy(
-        prior, post_neg, other_prior
-    )
+    h_after = p_pos * entropy_after(d_pos) + (1 - p_pos) * entropy_after(d_neg)
     gain = h_now - h_after
     useful = np.flatnonzero(keep & (anchor_score.max(axis=1) >= 0) & np.isfinite(gain))
-    order = useful[np.lexsort((useful, bank.cost_rank[useful], -np.round(gain[useful], 9)))]
-    chosen = [int(k) for k in order[:limit]]
+    order: list[int] = useful[
+        np.lexsort((useful, bank.cost_rank[useful], -np.round(gain[useful], 9)))
+    ].tolist()
+    chosen = order[:limit]
     best: dict[str, int] = {}
     for k in order:
-        best.setdefault(bank.cost[int(k)], int(k))
-    rank_of = {int(k): n for n, k in enumerate(order)}
-    chosen += sorted(set(best.values()) - set(chosen), key=rank_of.__getitem__)
+        best.setdefault(bank.cost[k], k)
+    extra = set(best.values()) - set(chosen)
+    chosen += [k for k in order if k in extra]
+    gain_list: list[float] = gain.tolist()
+    p_pos_list: list[float] = p_pos.tolist()
     out: list[dict[str, object]] = []
     for i in chosen:
         out.append(
@@ -332,8 +360,8 @@ def next_tests(
                 "root": bank.root[i],
                 "side": bank.side[i],
                 "cost_class": bank.cost[i],
-                "expected_information_gain_bits": round(float(gain[i]), 5),
-                "p_positive": round(float(p_pos[i]), 4),
+                "expected_information_gain_bits": round(gain_list[i], 5),
+                "p_positive": round(p_pos_list[i], 4),
                 "best_in_cost_class": best.get(bank.cost[i]) == i,
             }
         )

@@ -74,6 +74,8 @@ class BaseDraws:
     normals: FloatArray  # (n_draws, width) standard normals, one column per parameter
     prevalence: dict[str, FloatArray]  # structure -> prevalence draws
     other_prior: FloatArray  # other/unknown prior draws
+    #: ``normals`` transposed (width, n_draws), C-contiguous: one parameter per row
+    normals_t: FloatArray = field(default_factory=lambda: np.empty((0, 0)), compare=False)
 
 
 @lru_cache(maxsize=16)
@@ -90,9 +92,10 @@ def base_draws(n_draws: int, seed: int, width: int) -> BaseDraws:
     k_other = other["prevalence"] * other["n"]
     other_prior = rng.beta(k_other + 0.5, other["n"] - k_other + 0.5, size=n_draws)
     normals = rng.standard_normal((n_draws, width))
-    for arr in (normals, other_prior, *prevalence.values()):
+    normals_t = np.ascontiguousarray(normals.T)
+    for arr in (normals, normals_t, other_prior, *prevalence.values()):
         arr.setflags(write=False)
-    return BaseDraws(normals, prevalence, other_prior)
+    return BaseDraws(normals, prevalence, other_prior, normals_t)
 
 
 def _quantile_plan(n: int) -> tuple[list[int], list[tuple[int, int, float]]]:
@@ -110,18 +113,91 @@ def _interval(draws: FloatArray) -> FloatArray:
     return _interval_of(draws, lambda x: x)
 
 
+def _order_stats(rows: FloatArray, plan: list[tuple[int, int, float]]) -> dict[int, FloatArray]:
+    """The order statistics ``plan`` interpolates between, per row of ``rows`` (U, n).
+
+    Selected with one partition per quantile instead of a full sort (the values are
+    exactly those of the sorted rows): after partitioning at ``hi`` the ``hi`` smallest
+    values come first, so the largest of them is the order statistic ``hi - 1``.
+    """
+    if np.isnan(rows).any():  # NaN sorts last; keep numpy's full sort semantics
+        ordered = np.sort(rows, axis=1)
+        return {i: ordered[:, i] for lo, hi, _ in plan for i in (lo, hi)}
+    stats: dict[int, FloatArray] = {}
+    for lo, hi, _ in plan:
+        if lo in stats and hi in stats:
+            continue
+        part = np.partition(rows, hi, axis=1)
+        stats[hi] = part[:, hi]
+        if lo < hi:
+            stats[lo] = part[:, :hi].max(axis=1)
+    return stats
+
+
 def _interval_of(values: FloatArray, transform: Callable[[FloatArray], FloatArray]) -> FloatArray:
     """Percentiles of ``transform(values)`` per column, for a non-decreasing ``transform``.
 
-    Only the order statistics the interpolation needs are transformed: a non-decreasing
-    map keeps order statistics, so this equals sorting the transformed draws.
+    Only the order statistics the interpolation needs are found and transformed: a
+    non-decreasing map keeps order statistics, so this equals sorting the transformed
+    draws.
     """
-    kth, plan = _quantile_plan(values.shape[0])
-    ordered = np.sort(values, axis=0)
-    stats = dict(zip(kth, transform(ordered[kth]), strict=True))
-    out = np.empty((values.shape[1], 2))
+    return _interval_of_rows(np.ascontiguousarray(values.T), transform)
+
+
+def _interval_of_rows(
+    rows: FloatArray, transform: Callable[[FloatArray], FloatArray]
+) -> FloatArray:
+    """:func:`_interval_of` of ``rows.T`` (draws along the rows' last axis)."""
+    kth, plan = _quantile_plan(rows.shape[1])
+    found = _order_stats(rows, plan)
+    stats = dict(zip(kth, transform(np.stack([found[k] for k in kth])), strict=True))
+    out = np.empty((rows.shape[0], 2))
     for k, (lo, hi, frac) in enumerate(plan):
         out[:, k] = stats[lo] * (1 - frac) + stats[hi] * frac
+    return out
+
+
+@dataclass(frozen=True)
+class StructureDraws:
+    """Drawn location priors of one structure for one (age, number of sides)."""
+
+    p: FloatArray  # (n_draws,) location prior
+    lpo: FloatArray  # its log10 odds
+    log_not: FloatArray  # log10(1 - p)
+    #: k -> (odds, (1 + odds)^k - 1) of the spread formula, memoised
+    spread: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict, compare=False)
+
+    def spread_constants(self, k: int) -> tuple[FloatArray, FloatArray]:
+        """The prior-only parts of :func:`~painmap.generators.spread.spread_log10_lr`."""
+        got = self.spread.get(k)
+        if got is None:
+            odds = self.p / (1.0 - self.p)
+            got = (odds, np.expm1(k * np.log1p(odds)))
+            self.spread[k] = got
+        return got
+
+
+@lru_cache(maxsize=64)
+def structure_draws(
+    n_draws: int, seed: int, width: int, structure: str, age: float | None, n_sides: float
+) -> StructureDraws:
+    """One structure's drawn location priors (cached; ``age`` None: age-independent).
+
+    Structures without an age slope get ``age=None`` from :func:`prior_draws`, so
+    their draws are shared by every age.
+    """
+    base = base_draws(n_draws, seed, width)
+    p = np.ascontiguousarray(
+        np.broadcast_to(
+            location_prior(
+                structure, 0.0 if age is None else age, n_sides, base.prevalence.get(structure)
+            ),
+            (n_draws,),
+        )
+    )
+    out = StructureDraws(p, log10_odds(p), np.log10(1.0 - p))
+    for arr in (out.p, out.lpo, out.log_not):
+        arr.setflags(write=False)
     return out
 
 
@@ -134,10 +210,8 @@ class PriorDraws:
     log_not: FloatArray  # (n_draws, S) log10(1 - p)
     other_lpo: FloatArray  # (n_draws,) log10 odds of the drawn other/unknown prior
     inside: bool  # every drawn prior strictly inside (0, 1)
-    #: (structure column, k) -> (odds, (1 + odds)^k - 1) of the spread formula, memoised
-    spread: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = field(
-        default_factory=dict, compare=False
-    )
+    #: per structure (STRUCTURES order): its draws and memoised spread constants
+    structures: tuple[StructureDraws, ...] = field(default=(), compare=False)
     #: other memoised per-(age, sides) arrays
     memo: dict[str, FloatArray] = field(default_factory=dict, compare=False)
 
@@ -151,34 +225,40 @@ class PriorDraws:
 
     def spread_constants(self, col: int, k: int) -> tuple[FloatArray, FloatArray]:
         """The prior-only parts of :func:`~painmap.generators.spread.spread_log10_lr`."""
-        got = self.spread.get((col, k))
-        if got is None:
-            odds = self.p[:, col] / (1.0 - self.p[:, col])
-            got = (odds, np.expm1(k * np.log1p(odds)))
-            self.spread[(col, k)] = got
-        return got
+        return self.structures[col].spread_constants(k)
 
 
 @lru_cache(maxsize=32)
 def prior_draws(n_draws: int, seed: int, width: int, age: float, n_sides: float) -> PriorDraws:
     """Location-prior draws (cached: they depend on the age and sides, not the evidence)."""
-    base = base_draws(n_draws, seed, width)
-    p = np.stack(
-        [
-            np.broadcast_to(location_prior(s, age, n_sides, base.prevalence.get(s)), (n_draws,))
-            for s in STRUCTURES
-        ],
-        axis=1,
+    per = tuple(
+        structure_draws(
+            n_draws,
+            seed,
+            width,
+            s,
+            age if structure_priors()[s].slope_per_year != 0.0 else None,
+            n_sides,
+        )
+        for s in STRUCTURES
     )
     out = PriorDraws(
-        p,
-        log10_odds(p),
-        np.log10(1.0 - p),
-        log10_odds(base.other_prior),
-        bool(np.all((p > 0) & (p < 1))),
+        np.stack([d.p for d in per], axis=1),
+        np.stack([d.lpo for d in per], axis=1),
+        np.stack([d.log_not for d in per], axis=1),
+        _other_lpo(n_draws, seed, width),
+        all(bool(np.all((d.p > 0) & (d.p < 1))) for d in per),
+        per,
     )
-    for arr in (out.p, out.lpo, out.log_not, out.other_lpo):
+    for arr in (out.p, out.lpo, out.log_not):
         arr.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _other_lpo(n_draws: int, seed: int, width: int) -> FloatArray:
+    out = log10_odds(base_draws(n_draws, seed, width).other_prior)
+    out.setflags(write=False)
     return out
 
 
@@ -196,7 +276,7 @@ def _log10_not(log10_odds_value: FloatArray) -> FloatArray:
 
 
 def _spread_draws(
-    log10_lr: FloatArray, odds: FloatArray, set_base: FloatArray, k: int
+    log10_lr: FloatArray, odds: FloatArray, set_base: FloatArray, k: FloatArray | int
 ) -> FloatArray:
     """:func:`~painmap.generators.spread.spread_log10_lr` with its prior-only parts given."""
     set_odds = np.exp(log10_lr * _LN10) * set_base
@@ -230,71 +310,93 @@ def intervals(
         that are not ranked get ``[0, 0]``.
     """
     observations = compiled.observations
-    counted = [c for c in compiled.contributions if c.counted]
     keys: dict[str, int] = {}
     obs_key: dict[int, int] = {}
-    for c in counted:
-        if c.observation not in obs_key:
-            obs_key[c.observation] = keys.setdefault(
-                observations[c.observation].param_key, len(keys)
-            )
     # effective parameters: a drawn published LR, spread over k locations of a structure
     # after the earlier findings spread over the same locations (see compile.chained_spread)
     eff_keys: dict[EffKey, int] = {}
-    n_params = len(keys)
-    mean = np.zeros(n_params)
-    se = np.zeros(n_params)
-    m_other = np.zeros((len(counted), N_CANDIDATES))
-    m_single = np.zeros((len(counted), N_CANDIDATES))
+    means: list[float] = []
+    ses: list[float] = []
+    other_cells: list[tuple[int, int]] = []
+    single_cells: list[tuple[int, int]] = []
     ceiling = np.full(N_CANDIDATES, SINGLE_BLOCK_MAX)
-    for c in counted:
+    for c in compiled.contributions:
+        if not c.counted:
+            continue
         obs = observations[c.observation]
-        j = obs_key[c.observation]
-        key: EffKey = (
-            j,
-            tuple(keys[k] for k in obs.spread_prev),
-            obs.spread_k,
-            CANDIDATES[c.candidate].structure,
-        )
+        j = obs_key.get(c.observation)
+        if j is None:
+            j = keys.setdefault(obs.param_key, len(keys))
+            obs_key[c.observation] = j
+            if j == len(means):
+                means.append(0.0)
+                ses.append(0.0)
+        # the last counted contribution of a parameter gives its mean and spread
+        means[j] = obs.log10_lr if obs.published_log10_lr is None else obs.published_log10_lr
+        ses[j] = obs.se
+        prev = tuple(keys[k] for k in obs.spread_prev) if obs.spread_prev else ()
+        key: EffKey = (j, prev, obs.spread_k, CANDIDATES[c.candidate].structure)
         e = eff_keys.setdefault(key, len(eff_keys))
-        published = obs.log10_lr if obs.published_log10_lr is None else obs.published_log10_lr
-        mean[j], se[j] = published, obs.se
         if obs.single_ceiling is not None:
-            m_single[e, c.candidate] += 1.0
+            single_cells.append((e, c.candidate))
             ceiling[c.candidate] = min(ceiling[c.candidate], obs.single_ceiling)
         else:
-            m_other[e, c.candidate] += 1.0
+            other_cells.append((e, c.candidate))
+    n_params = len(keys)
     n_eff = len(eff_keys)
-    m_other, m_single = m_other[:n_eff], m_single[:n_eff]
+    m_other = np.zeros((n_eff, N_CANDIDATES))
+    m_single = np.zeros((n_eff, N_CANDIDATES))
+    for m, cells in ((m_other, other_cells), (m_single, single_cells)):
+        for cell in cells:
+            m[cell] += 1.0
     width = max(64, 1 << max(n_params - 1, 0).bit_length())
     base = base_draws(n_draws, seed, width)
-    draws = mean + se * base.normals[:, :n_params]
+    # one row per parameter (the draws of a parameter are contiguous)
+    draws_t = np.array(means)[:, None] + np.array(ses)[:, None] * base.normals_t[:n_params]
     mask = compiled.side_mask[0]
     pri = prior_draws(n_draws, seed, width, float(compiled.age), float(mask.sum()))
-    # spread parameters (the prior-only parts of the formula are cached per age and sides)
-    eff_draws = np.empty((n_draws, n_eff))
-    spreadable = pri.inside
+    # spread parameters (the prior-only parts of the formula are cached per age and sides),
+    # every spread parameter in one elementwise call
+    eff_t = np.empty((n_eff, n_draws))
+    spread_rows: list[int] = []
+    spread_args: list[tuple[FloatArray, int, int]] = []  # (log10 LR draws, column, k)
+    minus_rows: list[int] = []
+    minus_args: list[tuple[FloatArray, int, int]] = []
     for (j, prev, k, structure), e in eff_keys.items():
         if k <= 1:
-            eff_draws[:, e] = draws[:, j]
+            eff_t[e] = draws_t[j]
             continue
         c_s = STRUCTURES.index(structure)
-        before = draws[:, list(prev)].sum(axis=1)
-        if not spreadable:  # pragma: no cover - drawn priors lie strictly inside (0, 1)
+        before = draws_t[list(prev)].sum(axis=0)
+        if not pri.inside:  # pragma: no cover - drawn priors lie strictly inside (0, 1)
             p_loc = pri.p[:, c_s]
-            eff_draws[:, e] = spread_log10_lr(before + draws[:, j], p_loc, k)
+            eff_t[e] = spread_log10_lr(before + draws_t[j], p_loc, k)
             if prev:
-                eff_draws[:, e] -= spread_log10_lr(before, p_loc, k)
+                eff_t[e] -= spread_log10_lr(before, p_loc, k)
             continue
-        odds, set_base = pri.spread_constants(c_s, k)
-        eff_draws[:, e] = _spread_draws(before + draws[:, j], odds, set_base, k)
+        spread_rows.append(e)
+        spread_args.append((before + draws_t[j], c_s, k))
         if prev:
-            eff_draws[:, e] -= _spread_draws(before, odds, set_base, k)
+            minus_rows.append(e)
+            minus_args.append((before, c_s, k))
+    if spread_rows:
+        args = spread_args + minus_args
+        consts = [pri.spread_constants(c_s, k) for _, c_s, k in args]
+        out = _spread_draws(
+            np.stack([a[0] for a in args]),
+            np.stack([odds for odds, _ in consts]),
+            np.stack([set_base for _, set_base in consts]),
+            np.array([float(a[2]) for a in args])[:, None],
+        )
+        eff_t[spread_rows] = out[: len(spread_rows)]
+        if minus_rows:
+            eff_t[minus_rows] -= out[len(spread_rows) :]
+    eff_draws = np.ascontiguousarray(eff_t.T)
     # distinct columns: structure, ceiling and evidence, in first-appearance order
-    ranked = np.flatnonzero((_CANDIDATE_SIDE < 0) | mask[np.maximum(_CANDIDATE_SIDE, 0)])
+    ranked = _ranked_columns(bool(mask[0]), bool(mask[1]))
     sig = np.concatenate(
         [
-            _STRUCTURE_COL[ranked, None].astype(float),
+            _STRUCTURE_COL_F[ranked, None],
             ceiling[ranked, None],
             m_other[:, ranked].T,
             m_single[:, ranked].T,
@@ -331,5 +433,17 @@ def intervals(
         ratio = _log10_not(x) @ weight[sim] - pri.log_not @ structure_weight
     cand = np.zeros((N_CANDIDATES, 2))
     cand[ranked] = per_column[group_of]
-    other = _interval_of((pri.other_lpo + ratio)[:, None], probability)[0]
+    other = _interval_of_rows((pri.other_lpo + ratio)[None, :], probability)[0]
     return cand, other
+
+
+_STRUCTURE_COL_F = _STRUCTURE_COL.astype(float)
+
+
+@lru_cache(maxsize=4)
+def _ranked_columns(left: bool, right: bool) -> NDArray[np.intp]:
+    """Candidate columns ranked for the candidate sides ``[left, right]``."""
+    mask = np.array([left, right])
+    out = np.flatnonzero((_CANDIDATE_SIDE < 0) | mask[np.maximum(_CANDIDATE_SIDE, 0)])
+    out.setflags(write=False)
+    return out
