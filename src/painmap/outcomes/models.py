@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from painmap.outcomes.frames import Frames
+from painmap.outcomes.reml import reml_variance_ratio
 from painmap.outcomes.windows import BASELINE_LOOKBACK_DAYS
 
 REFERENCE_TREATMENT = "physiotherapy"
@@ -98,10 +99,23 @@ def model_data(outcomes: pd.DataFrame, frames: Frames, instrument: str) -> pd.Da
     """Long table of first-episode follow-ups with the model's covariates."""
     o = outcomes[(outcomes["instrument"] == instrument) & (outcomes["episode"] == 1)
                  & outcomes["followup"].notna() & outcomes["baseline"].notna()]
-    cov = baseline_covariates(frames)
+    # covariates of the modelled patients only (a sampled cohort need not score everyone)
+    ids = o["patient_id"].unique()
+    sub = Frames(frames.patients[frames.patients["patient_id"].isin(ids)],
+                 frames.scores[frames.scores["patient_id"].isin(ids)],
+                 frames.treatments[frames.treatments["patient_id"].isin(ids)])
+    cov = baseline_covariates(sub)
     cov = cov[cov["episode"] == 1].drop(columns=["type", "target", "start"])
     return o[["patient_id", "episode", "type", "target", "month", "baseline", "followup"]].merge(
         cov, on=["patient_id", "episode"], how="left")
+
+
+def _group_codes(model: object) -> np.ndarray:
+    """Group number of each row of a fitted-to-be ``MixedLM`` (its own row split)."""
+    codes = np.empty(len(model.endog), dtype=np.intp)  # type: ignore[attr-defined]
+    for k, label in enumerate(model.group_labels):  # type: ignore[attr-defined]
+        codes[model.row_indices[label]] = k  # type: ignore[attr-defined]
+    return codes
 
 
 def fit_mixed_model(
@@ -164,13 +178,20 @@ def fit_mixed_model(
     formula = (f"followup ~ C(type, Treatment('{reference}')) * C(month) + baseline_c + age_c"
                f" + C(sex) + C(startback_risk, Treatment('{sb_ref}')) + paindetect_c + csi_c")
     model = smf.mixedlm(formula, complete, groups=complete["patient_id"])
+    # start at the REML optimum of the variance ratio (closed-form profile, see
+    # painmap.outcomes.reml); statsmodels' default start is a ratio of 1
+    try:
+        start: np.ndarray | None = np.array([np.sqrt(reml_variance_ratio(
+            model.exog, model.endog, _group_codes(model)))])
+    except (np.linalg.LinAlgError, ValueError):
+        start = None
     res = None
     failures = []
     for method in ("bfgs", "lbfgs", "powell"):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = model.fit(reml=True, method=[method])
+                res = model.fit(start_params=start, reml=True, method=[method])
         except (np.linalg.LinAlgError, ValueError) as exc:
             failures.append(f"{method}: {exc}")
             continue
