@@ -41,19 +41,23 @@ def durability_table(outcomes: pd.DataFrame, instrument: str = "nrs") -> pd.Data
         follow-up was observed), ``duration_days`` and ``lost`` (1 = lost, 0 =
         censored; NaN for non-responders).
     """
-    df = outcomes[outcomes["instrument"] == instrument]
     keys = ["patient_id", "episode"]
-    meta = df.groupby(keys, sort=True)[["type", "target"]].first()
-    seen = df["followup"].notna()
+    # only the columns used: copying the wide outcome table is what costs on large cohorts
+    df = outcomes.loc[outcomes["instrument"] == instrument,
+                      [*keys, "type", "target", "month", "followup", "meaningful", "days"]]
+    grouped = df.groupby(keys, sort=True)
+    meta = grouped[["type", "target"]].first()
     months = sorted(df["month"].unique())
-    mean = df.assign(m=np.where(seen, df["meaningful"].astype(float), np.nan))
-    wide = mean.pivot_table(index=keys, columns="month", values="m", aggfunc="first",
-                            dropna=False).reindex(meta.index).reindex(columns=months)
-    days = df.pivot_table(index=keys, columns="month", values="days", aggfunc="first",
-                          dropna=False).reindex(meta.index).reindex(columns=months)
-    m = wide.to_numpy(dtype=float)
-    d = days.to_numpy(dtype=float)
+    # one row per episode and month in the outcome table: spread them into a wide grid
+    # (row = the episode's group number in sorted order, column = the month)
+    row = grouped.ngroup().to_numpy()
+    col = np.searchsorted(np.asarray(months), df["month"].to_numpy())
     n = len(meta)
+    m = np.full((n, len(months)), np.nan)
+    d = np.full((n, len(months)), np.nan)
+    seen = df["followup"].notna().to_numpy()
+    m[row, col] = np.where(seen, df["meaningful"].astype(float).to_numpy(), np.nan)
+    d[row, col] = df["days"].astype(float).to_numpy()
     early = [i for i, mo in enumerate(months) if mo <= 3]
     first_idx = np.full(n, -1)
     for i in reversed(early):
@@ -78,8 +82,7 @@ def durability_table(outcomes: pd.DataFrame, instrument: str = "nrs") -> pd.Data
     duration[censored] = last_seen[censored]
     lost[censored] = 0.0
     out = meta.reset_index()
-    out["responded"] = pd.array(
-        [None if np.isnan(v) else bool(v) for v in responded], dtype="boolean")
+    out["responded"] = pd.arrays.BooleanArray(responded == 1.0, np.isnan(responded))
     out["duration_days"] = duration
     out["lost"] = lost
     return out.reindex(columns=DURABILITY_COLUMNS)

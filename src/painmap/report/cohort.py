@@ -59,13 +59,18 @@ def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def responder_rates(outcomes: pd.DataFrame, group: str) -> pd.DataFrame:
     """Share of episodes with a meaningful improvement, per group, instrument and month."""
-    o = outcomes[outcomes["meaningful"].notna()].copy()
-    o["m"] = o["meaningful"].astype(bool)
-    o["lvl"] = o["responder_level"].fillna("none")
-    g = o.groupby([group, "instrument", "month"])
+    keys = [group, "instrument", "month"]
+    # only the columns used: copying the wide outcome table is what costs on large cohorts
+    o = outcomes.loc[outcomes["meaningful"].notna(), [*keys, "meaningful", "responder_level"]]
+    o = o.assign(m=o["meaningful"].astype(bool), lvl=o["responder_level"].fillna("none"))
+    g = o.groupby(keys)
     out = g["m"].agg(observed="size", responders="sum").reset_index()
-    for lvl in ("substantial", "moderate", "minimal", "mic"):
-        out[lvl] = g["lvl"].apply(lambda s, v=lvl: int((s == v).sum())).to_numpy()
+    levels = ["substantial", "moderate", "minimal", "mic"]
+    counts = (o.groupby([*keys, "lvl"]).size().unstack("lvl", fill_value=0)
+              .reindex(columns=levels, fill_value=0)
+              .reindex(pd.MultiIndex.from_frame(out[keys]), fill_value=0))
+    for lvl in levels:
+        out[lvl] = counts[lvl].to_numpy()
     k = out["responders"].to_numpy(float)
     n = out["observed"].to_numpy(float)
     out["rate"] = k / n
@@ -76,19 +81,20 @@ def responder_rates(outcomes: pd.DataFrame, group: str) -> pd.DataFrame:
 def trajectories(outcomes: pd.DataFrame, group: str) -> pd.DataFrame:
     """Mean score at baseline (month 0) and each follow-up, with 95% CIs, per group."""
     # every episode x instrument has one row per month, all with the same baseline
-    first = outcomes["month"] == outcomes["month"].min()
-    base = outcomes[first & outcomes["baseline"].notna()]
-    base = base.assign(month=0, value=base["baseline"])
-    fu = outcomes[outcomes["followup"].notna()].assign(value=lambda d: d["followup"])
-    both = pd.concat([base, fu], ignore_index=True)
-    g = both.groupby([group, "instrument", "month"])["value"]
+    keys = [group, "instrument", "month"]
+    o = outcomes[[*keys, "baseline", "followup", "change"]]
+    first = o["month"] == o["month"].min()
+    base = o.loc[first & o["baseline"].notna(), [group, "instrument", "baseline"]]
+    base = base.assign(month=0).rename(columns={"baseline": "value"})
+    fu = o.loc[o["followup"].notna(), [*keys, "followup"]].rename(columns={"followup": "value"})
+    both = pd.concat([base[[*keys, "value"]], fu], ignore_index=True)
+    g = both.groupby(keys)["value"]
     out = g.agg(n="size", mean="mean", sd="std").reset_index()
     se = out["sd"] / np.sqrt(out["n"])
     out["ci_lower"] = out["mean"] - 1.959964 * se
     out["ci_upper"] = out["mean"] + 1.959964 * se
-    ch = outcomes[outcomes["change"].notna()].groupby([group, "instrument", "month"])["change"]
-    out = out.merge(ch.mean().rename("mean_change").reset_index(), how="left",
-                    on=[group, "instrument", "month"])
+    ch = o.loc[o["change"].notna(), [*keys, "change"]].groupby(keys)["change"]
+    out = out.merge(ch.mean().rename("mean_change").reset_index(), how="left", on=keys)
     return out.rename(columns={group: "group"})
 
 

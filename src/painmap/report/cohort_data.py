@@ -61,10 +61,13 @@ def read_frames(store: Store, *, actor: Actor) -> Frames:
     q_scores = select(r.c.patient_id, r.c.encounter_id, r.c.instrument, r.c.score,
                       r.c.score_category).where(r.c.kind == "instrument")
     q_dates = select(e.c.patient_id, e.c.encounter_id, e.c.date)
+    # every treatment record has a type, so the extra condition changes no row; it lets
+    # SQLite read the few treatment rows through the partial index ix_records_treatment_type
+    # instead of scanning all records a second time
     q_treat = select(
         r.c.patient_id, r.c.treatment_type, r.c.target, r.c.level, r.c.root, r.c.side,
         r.c.start_date, r.c.end_date,
-    ).where(r.c.kind == "treatment")
+    ).where(r.c.kind == "treatment", r.c.treatment_type.is_not(None))
     tcols = ["patient_id", "type", "target", "level", "root", "side", "start", "end"]
     with store.session() as session:
         conn = session.connection()
