@@ -24,7 +24,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -52,6 +51,7 @@ _INSTRUMENT_KEYS = frozenset({"kind", "instrument", "answers"})
 _SEX = frozenset(s.value for s in Sex)
 _QUALITIES = frozenset(q.value for q in Quality)
 _REGIONS = frozenset(REGION_INDEX)
+_NUMBERS = frozenset({int, float})
 _VIEWS = {view.value: (geo.width, geo.height) for view, geo in CHART.views.items()}
 _RECORD: TypeAdapter[Record] = TypeAdapter(Record)
 
@@ -264,31 +264,8 @@ def _drawing(rec: dict[str, Any]) -> tuple[Any, ...]:
     strokes = rec.get("strokes", [])
     if type(marks) is not list or type(strokes) is not list:
         raise _Decline
-    intensities: list[float] = []
-    out_marks = []
-    for mark in marks:
-        if type(mark) is not dict:
-            raise _Decline
-        if mark.keys() == _MARK_KEYS:
-            rid, value, qualities = mark["id"], mark["intensity"], mark["qualities"]
-        elif mark.keys() <= _MARK_KEYS:
-            rid, value, qualities = mark.get("id"), mark.get("intensity"), mark.get("qualities", [])
-        else:
-            raise _Decline
-        kind = type(value)
-        if kind is int:
-            value = float(value)
-        elif kind is not float:
-            raise _Decline
-        if not 0.0 <= value <= 10.0:  # NaN fails too
-            raise _Decline
-        if type(qualities) is not list or not _QUALITIES.issuperset(qualities):
-            raise _Decline
-        intensities.append(value)
-        out_marks.append({"id": rid, "intensity": value, "qualities": qualities})
-    ids = [m["id"] for m in out_marks]
-    if not _REGIONS.issuperset(ids) or len(set(ids)) != len(ids):
-        raise _Decline
+    out_marks = _marks(marks)
+    intensities = [m["intensity"] for m in out_marks]
     out_strokes = []
     for stroke in strokes:
         if type(stroke) is not dict or not stroke.keys() <= _STROKE_KEYS:
@@ -315,24 +292,58 @@ def _drawing(rec: dict[str, Any]) -> tuple[Any, ...]:
     return ("d", to_json(payload), len(out_marks), max(intensities, default=None))
 
 
+def _marks(marks: list[Any]) -> list[dict[str, Any]]:
+    """Region marks in canonical form (intensity a float, qualities listed)."""
+    out = []
+    for mark in marks:
+        if type(mark) is not dict:
+            raise _Decline
+        if mark.keys() == _MARK_KEYS:
+            rid, value, qualities = mark["id"], mark["intensity"], mark["qualities"]
+        elif mark.keys() <= _MARK_KEYS:
+            rid, value, qualities = mark.get("id"), mark.get("intensity"), mark.get("qualities", [])
+        else:
+            raise _Decline
+        kind = type(value)
+        if kind is int:
+            value = float(value)
+        elif kind is not float:
+            raise _Decline
+        if not 0.0 <= value <= 10.0:  # NaN fails too
+            raise _Decline
+        if type(qualities) is not list or not _QUALITIES.issuperset(qualities):
+            raise _Decline
+        out.append({"id": rid, "intensity": value, "qualities": qualities})
+    ids = [m["id"] for m in out]
+    if not _REGIONS.issuperset(ids) or len(set(ids)) != len(ids):
+        raise _Decline
+    return out
+
+
 def _points(points: Any, size: tuple[float, float]) -> list[list[float]]:
     """Stroke points as ``[x, y]`` float lists, all finite and on the chart."""
-    if type(points) is not list or not points or set(map(len, points)) != {2}:
+    if type(points) is not list or not points:
         raise _Decline
-    # a point that is not a list of two numbers shows up as a non-number in ``flat``
+    # two sequences of the same length unless some point does not have two items;
+    # a point that is not a list of two numbers shows up as a non-number in them
     # (JSON object keys and string characters are strings)
-    flat = list(chain.from_iterable(points))
-    kinds = set(map(type, flat))
+    xs, ys = zip(*points, strict=True)
+    kinds = set(map(type, xs))
+    kinds.update(map(type, ys))
     if kinds != {float}:
-        if not kinds <= {float, int} or set(map(type, points)) != {list}:
+        if not kinds <= _NUMBERS or set(map(type, points)) != {list}:
             raise _Decline
         points = [[float(x), float(y)] for x, y in points]
-        flat = list(chain.from_iterable(points))
+        xs, ys = zip(*points, strict=True)
     width, height = size
-    # a finite sum rules out NaN and infinities; both lower bounds are 0
-    if not math.isfinite(sum(flat)) or min(flat) < 0.0:
-        raise _Decline
-    if max(flat[0::2]) > width or max(flat[1::2]) > height:
+    # a finite sum rules out NaN (which min and max may step over) and infinities
+    if not (
+        math.isfinite(sum(xs) + sum(ys))
+        and min(xs) >= 0.0
+        and min(ys) >= 0.0
+        and max(xs) <= width
+        and max(ys) <= height
+    ):
         raise _Decline
     return points  # type: ignore[no-any-return]
 

@@ -46,6 +46,8 @@ _END_AT = _LEAD + TYPED_INDEX["end_date"]
 _MARKS_AT = _LEAD + TYPED_INDEX["marks"]
 _INTENSITY_AT = _LEAD + TYPED_INDEX["intensity_max"]
 _INSTRUMENT_MASK = (0, 1, 2, 3, 4, _LEAD + TYPED_INDEX["instrument"])
+#: An instrument row with a score, maximum and category and no subscales.
+_SCORED_MASK = (*_INSTRUMENT_MASK, *_SCORE_AT[:5])
 #: Column sets of a pain-drawing row (with and without a highest intensity).
 _DRAWING_MASK = (0, 1, 2, 3, 4, _MARKS_AT, _INTENSITY_AT)
 _EMPTY_DRAWING_MASK = (0, 1, 2, 3, 4, _MARKS_AT)
@@ -163,9 +165,33 @@ class RowBuilder:
         """Score the instrument rows and return the batch (the builder is spent)."""
         groups = self.batch.records
         scores = score_values(self._responses)
+        scored = groups.setdefault(_SCORED_MASK, [])
         for (pid, eid, position, payload, instrument), values in zip(
             self._instruments, scores, strict=True
         ):
+            score, score_max, category, complete, answered, subscales = values
+            if (
+                score is not None
+                and score_max is not None
+                and category is not None
+                and subscales is None
+            ):  # the usual columns (a shortcut for the loop below)
+                scored.append(
+                    (
+                        pid,
+                        eid,
+                        position,
+                        "instrument",
+                        payload,
+                        instrument,
+                        score,
+                        score_max,
+                        category,
+                        int(complete),
+                        answered,
+                    )
+                )
+                continue
             row: list[Any] = [pid, eid, position, "instrument", payload, instrument]
             mask = list(_INSTRUMENT_MASK)
             for at, value in zip(_SCORE_AT, values, strict=True):
@@ -180,6 +206,8 @@ class RowBuilder:
         for row in self._open:
             columns = _mask(row)
             groups.setdefault(columns, []).append(tuple(row[i] for i in columns))
+        if not scored:
+            del groups[_SCORED_MASK]
         self._instruments, self._open, self._responses = [], [], []
         return self.batch
 
