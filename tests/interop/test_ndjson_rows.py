@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +194,61 @@ def test_import_with_workers_stores_what_one_process_stores(tmp_path: Path) -> N
                 )
     assert tables[0] == tables[1]
     assert tables[0][3] == [("text", len(tables[0][2]))]
+
+
+CHILD = r"""
+import sys
+from painmap.interop.ndjson_import import import_ndjson
+from painmap.store import Actor, open_store
+
+url, path = sys.argv[1:3]
+store = open_store(url)
+seen = [0]
+
+def progress(n):
+    seen[0] += 1
+    if seen[0] == 300:
+        print("reading", flush=True)
+
+import_ndjson(store, path, actor=Actor("test:kill", "admin"), workers=2, on_line=progress)
+print("committed", flush=True)
+"""
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if text.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killed_import_leaves_no_workers_and_nothing_stored(tmp_path: Path) -> None:
+    path = tmp_path / "in.ndjson"
+    path.write_text("".join(dump_patient(p) + "\n" for p in cohort(1500, seed=10)))
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url, create=True).close()
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, url, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert line == "reading\n"  # killed in the middle of the import
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _processes_mentioning(str(path))
+    for pid in left:  # do not leave them behind when the check fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []  # the workers ended with the importer
+    with sqlite3.connect(tmp_path / "db.sqlite") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM patients").fetchone() == (0,)

@@ -17,8 +17,11 @@ in a one-by-one read. PostgreSQL takes validated models through
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -157,6 +160,25 @@ def import_ndjson(
     return summary
 
 
+def _end_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the importing process dies.
+
+    A killed importer (SIGKILL included) cannot shut its pool down; its idle workers
+    would wait for work forever. On Linux the kernel signals them instead.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):  # no prctl: workers end with their queue
+            pass
+    if os.getppid() != parent:  # the importer died before the call above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def line_chunks(path: str | os.PathLike[str]) -> Iterator[list[tuple[int, bytes]]]:
     """Non-blank lines of a file with their 1-based numbers, :data:`CHUNK` at a time."""
     chunk: list[tuple[int, bytes]] = []
@@ -181,7 +203,12 @@ def _prepared(
         return
     # fork: the workers need nothing from this process but the code, and unlike spawn
     # or forkserver it does not re-run the calling script's main module
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_end_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         pending: deque[tuple[list[tuple[int, bytes]], Future[Prepared]]] = deque()
         for chunk in line_chunks(path):
