@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -199,6 +199,53 @@ def _log10_se(item_id: str, target_index: int, positive: bool) -> tuple[float, s
 
 
 def _observe(
+    item: Item,
+    positive: bool,
+    result: str,
+    level: str | None,
+    root: str | None,
+    side: str | None,
+    candidate_sides: frozenset[str],
+    source: str,
+    precedence: int,
+) -> list[Observation]:
+    """The observations of one evidence record: fresh copies of cached templates.
+
+    They depend only on the knowledge base and these arguments (finite sets of values),
+    so they are built once; callers may change the copies (the spread, block labels).
+    """
+    out: list[Observation] = []
+    for t in _observe_templates(
+        item.id, positive, result, level, root, side, candidate_sides, source, precedence
+    ):
+        obs = object.__new__(Observation)
+        obs.__dict__.update(t.__dict__)
+        obs.candidates = list(t.candidates)
+        out.append(obs)
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _observe_templates(
+    item_id: str,
+    positive: bool,
+    result: str,
+    level: str | None,
+    root: str | None,
+    side: str | None,
+    candidate_sides: frozenset[str],
+    source: str,
+    precedence: int,
+) -> tuple[Observation, ...]:
+    item = item_index()[item_id]
+    return tuple(
+        _build_observations(
+            item, positive, result, level, root, side, candidate_sides, source, precedence
+        )
+    )
+
+
+def _build_observations(
     item: Item,
     positive: bool,
     result: str,

@@ -17,7 +17,7 @@ matrix operations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -195,6 +195,97 @@ def _rows_of_set(sides: frozenset[str]) -> dict[tuple[int, ...], tuple[int, ...]
     return {k: tuple(v) for k, v in out.items()}
 
 
+@cache
+def _group_pos() -> dict[str, int]:
+    return {g: k for k, g in enumerate(groups())}
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Per side set: the test bank's cell constants a patient's next tests start from."""
+
+    targeted: NDArray[np.bool_]  # (I, C) cells with a sensitivity (the test targets them)
+    grouped_targeted: NDArray[np.bool_]  # (I, C) targeted cells of tests with a group
+    d: FloatArray  # (2, I, C) published log10 LRs after a positive / negative result
+    rows_s: NDArray[np.intp]  # spread cells (k > 1): rows
+    cols_s: NDArray[np.intp]  # ... and columns
+    k_s: FloatArray  # ... and their k
+    d_s: FloatArray  # (2, S) ... and their published log10 LRs (positive, negative)
+    #: location set -> the spread cells of the test rows spread over it
+    spread_cells_of_set: dict[tuple[int, ...], NDArray[np.bool_]]
+    single_rows: NDArray[np.intp]  # single-block rows
+    single_ceiling: FloatArray  # (len(single_rows), 1) their ceilings
+    single_pos: NDArray[np.intp]  # (I,) position among single_rows, -1 for others
+    rows: NDArray[np.intp]  # arange(I)
+
+
+@cache
+def _cells(sides: frozenset[str]) -> _Cells:
+    bank = test_bank(sides)
+    targeted = np.isfinite(bank.sens)
+    rows_s, cols_s = np.nonzero(bank.spread_k > 1)
+    n_rows = len(bank.item)
+    by_set: dict[tuple[int, ...], NDArray[np.bool_]] = {}
+    for cands, rows_with in _rows_of_set(sides).items():
+        row_on = np.zeros(n_rows, dtype=bool)
+        row_on[list(rows_with)] = True
+        col_on = np.zeros(N_CANDIDATES, dtype=bool)
+        col_on[list(cands)] = True
+        by_set[cands] = row_on[rows_s] & col_on[cols_s]
+    single_rows = np.flatnonzero(bank.single)
+    single_pos = np.full(n_rows, -1, dtype=np.intp)
+    single_pos[single_rows] = np.arange(single_rows.size)
+    out = _Cells(
+        targeted=targeted,
+        grouped_targeted=(bank.group_index >= 0)[:, None] & targeted,
+        d=np.stack([bank.d_pos, bank.d_neg]),
+        rows_s=rows_s,
+        cols_s=cols_s,
+        k_s=bank.spread_k[rows_s, cols_s],
+        d_s=np.stack([bank.d_pos[rows_s, cols_s], bank.d_neg[rows_s, cols_s]]),
+        spread_cells_of_set=by_set,
+        single_rows=single_rows,
+        single_ceiling=bank.ceiling[single_rows, None],
+        single_pos=single_pos,
+        rows=np.arange(n_rows),
+    )
+    for arr in (
+        out.targeted,
+        out.grouped_targeted,
+        out.d,
+        out.rows_s,
+        out.cols_s,
+        out.k_s,
+        out.d_s,
+        out.single_rows,
+        out.single_ceiling,
+        out.single_pos,
+        out.rows,
+        *by_set.values(),
+    ):
+        arr.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _spread_unchained(sides: frozenset[str], prior_bytes: bytes) -> FloatArray:
+    """Spread log10 LRs of the bank's spread cells with nothing spread before them.
+
+    Shape (3, S): before the test (0), after a positive and after a negative result, for
+    the priors ``prior_bytes`` (a candidate prior vector, a function of age and sides).
+    """
+    cells = _cells(sides)
+    prior = np.frombuffer(prior_bytes, dtype=np.float64)
+    zero = np.zeros(cells.rows_s.size)
+    out: FloatArray = spread_log10_lr(
+        np.stack([zero, zero + cells.d_s[0], zero + cells.d_s[1]]),
+        prior[cells.cols_s],
+        cells.k_s,
+    )
+    out.setflags(write=False)
+    return out
+
+
 def _entropy(prior: FloatArray, posterior: FloatArray, other_prior: float) -> FloatArray:
     ranked = prior > 0
     h = np.where(ranked, binary_entropy_bits(posterior), 0.0).sum(axis=-1)
@@ -247,50 +338,51 @@ def next_tests(
     index = item_order()
     done = np.zeros((len(index), N_CANDIDATES), dtype=bool)
     in_group = np.zeros((len(groups()) + 1, N_CANDIDATES), dtype=bool)
-    group_pos = {g: k for k, g in enumerate(groups())}
+    group_pos = _group_pos()
+    observations = compiled.observations
     for contrib in compiled.contributions:
-        obs = compiled.observations[contrib.observation]
+        obs = observations[contrib.observation]
         done[index[obs.item], contrib.candidate] = True
         if contrib.counted and obs.group is not None:
             in_group[group_pos[obs.group], contrib.candidate] = True
-    targeted = np.isfinite(bank.sens)
+    cells = _cells(sides)
+    targeted = cells.targeted
     keep = ~(done[bank.item_index] & targeted).any(axis=1)
-    blocked = in_group[bank.group_index] & (bank.group_index >= 0)[:, None] & targeted
-    # a test that cannot tell its k locations apart is applied once to the set, after
+    blocked = in_group[bank.group_index] & cells.grouped_targeted
+    # d[0]: the change after a positive result, d[1]: after a negative one.
+    # A test that cannot tell its k locations apart is applied once to the set, after
     # the findings already spread over the same set (compile.chained_spread); only the
     # spread cells are recomputed
-    d_pos, d_neg = bank.d_pos.copy(), bank.d_neg.copy()
-    rows_s, cols_s = np.nonzero(bank.spread_k > 1)
+    d = cells.d.copy()
+    rows_s, cols_s = cells.rows_s, cells.cols_s
     if rows_s.size:
         before = np.zeros(rows_s.size)
-        rows_of = _rows_of_set(sides)
         for cands, total in compiled.chains.items():
-            rows_with = rows_of.get(cands)
-            if rows_with is None:
-                continue
-            row_on = np.zeros(len(bank.item), dtype=bool)
-            row_on[list(rows_with)] = True
-            col_on = np.zeros(N_CANDIDATES, dtype=bool)
-            col_on[list(cands)] = True
-            before[row_on[rows_s] & col_on[cols_s]] = total
-        k_s, p_s = bank.spread_k[rows_s, cols_s], prior[cols_s]
-        # one elementwise call for the state before, after a positive and after a negative
-        eff = spread_log10_lr(
-            np.stack([before, before + d_pos[rows_s, cols_s], before + d_neg[rows_s, cols_s]]),
-            p_s,
-            k_s,
-        )
-        d_pos[rows_s, cols_s] = eff[1] - eff[0]
-        d_neg[rows_s, cols_s] = eff[2] - eff[0]
-    d_pos = np.where(blocked, 0.0, d_pos)
-    d_neg = np.where(blocked, 0.0, d_neg)
+            on = cells.spread_cells_of_set.get(cands)
+            if on is not None:
+                before[on] = total
+        # the state before, after a positive and after a negative: cells without an
+        # earlier finding on their set depend on the priors only (cached per prior
+        # vector, i.e. per age and sides); the others in one elementwise call
+        eff = _spread_unchained(sides, prior.tobytes()).copy()
+        chained = np.flatnonzero(before != 0.0)
+        if chained.size:
+            b = before[chained]
+            eff[:, chained] = spread_log10_lr(
+                np.stack([b, b + cells.d_s[0, chained], b + cells.d_s[1, chained]]),
+                prior[cols_s[chained]],
+                cells.k_s[chained],
+            )
+        d[0, rows_s, cols_s] = eff[1] - eff[0]
+        d[1, rows_s, cols_s] = eff[2] - eff[0]
+    d = np.where(blocked, 0.0, d)
     # tests that are not single blocks leave the single-block cap as it is now; only the
     # single-block rows need the cap recomputed with their own ceiling
     lpo = log10_odds(prior)
     applied_now = cap_single_lo(lpo, single_sum, log10_odds(np.minimum(ceiling, SINGLE_BLOCK_MAX)))
-    single_rows = np.flatnonzero(bank.single)
+    single_rows = cells.single_rows
     limit_rows = log10_odds(
-        np.minimum(np.minimum(ceiling[None, :], bank.ceiling[single_rows, None]), SINGLE_BLOCK_MAX)
+        np.minimum(np.minimum(ceiling[None, :], cells.single_ceiling), SINGLE_BLOCK_MAX)
     )
     # a cell keeps the current posterior unless the test moves it: a non-zero change, or a
     # single-block row on a candidate whose single-block sum the new ceiling may cap
@@ -299,44 +391,37 @@ def next_tests(
     ranked = prior > 0
     h_cells_now = np.where(ranked, binary_entropy_bits(post_now), 0.0)
     ratio_now = np.maximum(1.0 - post_now, 1e-300) / np.maximum(1.0 - prior, 1e-300)
-    lo_other = log10_odds(other_prior)
-    recap = np.zeros(d_pos.shape, dtype=bool)
+    recap = np.zeros(targeted.shape, dtype=bool)
     recap[single_rows] = (single_sum > 0)[None, :]
-    single_pos = np.full(len(bank.item), -1, dtype=np.intp)
-    single_pos[single_rows] = np.arange(single_rows.size)
-
-    def entropy_after(d: FloatArray) -> FloatArray:
-        """Entropy of the ranking after each test's result (its change ``d``), shape (I,)."""
-        rows_c, cols_c = np.nonzero((d != 0) | recap)
-        is_single = bank.single[rows_c]
-        lpo_c = lpo[cols_c]
-        d_c = d[rows_c, cols_c]
-        post_c = probability(lpo_c + ((other_sum[cols_c] + d_c) + applied_now[cols_c]))
-        if single_rows.size and is_single.any():
-            s_rows, s_cols = rows_c[is_single], cols_c[is_single]
-            applied = cap_single_lo(
-                lpo[s_cols],
-                single_sum[s_cols] + d_c[is_single],
-                limit_rows[single_pos[s_rows], s_cols],
-            )
-            post_c[is_single] = probability(lpo[s_cols] + ((other_sum[s_cols] + 0.0) + applied))
-        h = np.broadcast_to(h_cells_now, d.shape).copy()
-        h[rows_c, cols_c] = np.where(ranked[cols_c], binary_entropy_bits(post_c), 0.0)
-        ratio = np.broadcast_to(ratio_now, d.shape).copy()
-        ratio[rows_c, cols_c] = np.maximum(1.0 - post_c, 1e-300) / np.maximum(
-            1.0 - prior[cols_c], 1e-300
+    z_c, rows_c, cols_c = np.nonzero((d != 0) | recap)
+    is_single = bank.single[rows_c]
+    d_c = d[z_c, rows_c, cols_c]
+    post_c = probability(lpo[cols_c] + ((other_sum[cols_c] + d_c) + applied_now[cols_c]))
+    if single_rows.size and is_single.any():
+        s_rows, s_cols = rows_c[is_single], cols_c[is_single]
+        applied = cap_single_lo(
+            lpo[s_cols],
+            single_sum[s_cols] + d_c[is_single],
+            limit_rows[cells.single_pos[s_rows], s_cols],
         )
-        other = probability(lo_other + np.log10(np.prod(ratio, axis=-1)))
-        out: FloatArray = h.sum(axis=-1) + binary_entropy_bits(other)
-        return out
+        post_c[is_single] = probability(lpo[s_cols] + ((other_sum[s_cols] + 0.0) + applied))
+    # entropy of the ranking after each result of each test, shape (2, I)
+    h = np.broadcast_to(h_cells_now, d.shape).copy()
+    h[z_c, rows_c, cols_c] = np.where(ranked[cols_c], binary_entropy_bits(post_c), 0.0)
+    ratio = np.broadcast_to(ratio_now, d.shape).copy()
+    ratio[z_c, rows_c, cols_c] = np.maximum(1.0 - post_c, 1e-300) / np.maximum(
+        1.0 - prior[cols_c], 1e-300
+    )
+    other = probability(log10_odds(other_prior) + np.log10(np.prod(ratio, axis=-1)))
+    h_after_result = h.sum(axis=-1) + binary_entropy_bits(other)
 
     anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)
     anchor = anchor_score.argmax(axis=1)
-    rows = np.arange(len(bank.item))
+    rows = cells.rows
     p_anchor = posterior[anchor]
     sn, sp = bank.sens[rows, anchor], bank.spec[rows, anchor]
     p_pos = p_anchor * sn + (1.0 - p_anchor) * (1.0 - sp)
-    h_after = p_pos * entropy_after(d_pos) + (1 - p_pos) * entropy_after(d_neg)
+    h_after = p_pos * h_after_result[0] + (1 - p_pos) * h_after_result[1]
     gain = h_now - h_after
     useful = np.flatnonzero(keep & (anchor_score.max(axis=1) >= 0) & np.isfinite(gain))
     order: list[int] = useful[

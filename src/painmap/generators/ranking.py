@@ -229,26 +229,40 @@ def rank_compiled(
         )
     lpo_other = float(log10_odds(o_prior))
     out.append(
-        CandidateOut(
-            id=OTHER_ID,
-            structure="other",
-            prior=o_prior,
-            posterior=_round(o_post, 9),
-            interval=(_round(other_iv[0]), _round(other_iv[1])),
-            log10_prior_odds=_round(lpo_other, 9),
-            log10_posterior_odds=_round(lpo_other + o_lr, 9),
-            contributions=[
-                ContributionOut(
-                    evidence=OTHER_EVIDENCE,
-                    item="none_of_the_ranked_structures",
-                    result="derived",
-                    source="model",
-                    log10_lr=_round(o_lr, 9),
-                    counted=True,
-                    verified=True,
-                    citations=["laslett2005_agreement"],
-                )
-            ],
+        _construct(
+            CandidateOut,
+            {
+                "id": OTHER_ID,
+                "structure": "other",
+                "level": None,
+                "root": None,
+                "side": None,
+                "prior": float(o_prior),
+                "posterior": float(_round(o_post, 9)),
+                "interval": (float(_round(other_iv[0])), float(_round(other_iv[1]))),
+                "log10_prior_odds": float(_round(lpo_other, 9)),
+                "log10_posterior_odds": float(_round(lpo_other + o_lr, 9)),
+                "contributions": [
+                    _construct(
+                        ContributionOut,
+                        {
+                            "evidence": OTHER_EVIDENCE,
+                            "item": "none_of_the_ranked_structures",
+                            "result": "derived",
+                            "source": "model",
+                            "log10_lr": float(_round(o_lr, 9)),
+                            "counted": True,
+                            "reason": None,
+                            "uncapped_log10_lr": None,
+                            "published_log10_lr": None,
+                            "spread_over": None,
+                            "ci_source": None,
+                            "verified": True,
+                            "citations": ["laslett2005_agreement"],
+                        },
+                    )
+                ],
+            },
         )
     )
     out.sort(key=lambda c: (-c.posterior, c.id))
@@ -258,17 +272,21 @@ def rank_compiled(
         else []
     )
     sides = [s for s, on in zip(SIDES, compiled.side_mask[0], strict=True) if on]
-    return RankResult(
-        kb_version=load_kb().version,
-        method=METHOD,
-        age=compiled.age,
-        candidate_sides=sides,
-        candidates=out,
-        flags=imaging_flags(compiled),
-        next_tests=tests,
-        notes=compiled.notes,
-        monte_carlo_draws=N_DRAWS if with_interval else 0,
-        structures=_structures(out),
+    # every value below is already of its field's type (the output models are frozen)
+    return _construct(
+        RankResult,
+        {
+            "kb_version": load_kb().version,
+            "method": METHOD,
+            "age": float(compiled.age),
+            "candidate_sides": sides,
+            "candidates": out,
+            "flags": imaging_flags(compiled),
+            "next_tests": tests,
+            "notes": list(compiled.notes),
+            "monte_carlo_draws": N_DRAWS if with_interval else 0,
+            "structures": _structures(out),
+        },
     )
 
 

@@ -269,19 +269,37 @@ _CANDIDATE_SIDE = np.array(
 
 
 def _log10_not(log10_odds_value: FloatArray) -> FloatArray:
-    """log10(1 - probability(x)) = -log10(1 + 10^x), computed without forming 1 - p."""
+    """log10(1 - probability(x)) = -log10(1 + 10^x), computed without forming 1 - p.
+
+    Computed in place in one buffer (the same operations as
+    ``np.log(1.0 + np.exp(x * ln10)) * (-1 / ln10)``, with fewer passes over memory).
+    """
+    out: FloatArray = np.multiply(log10_odds_value, _LN10)
     with np.errstate(over="ignore"):
-        out: FloatArray = np.log(1.0 + np.exp(log10_odds_value * _LN10)) * (-1.0 / _LN10)
+        np.exp(out, out=out)
+    np.add(out, 1.0, out=out)
+    np.log(out, out=out)
+    np.multiply(out, -1.0 / _LN10, out=out)
     return out
 
 
 def _spread_draws(
     log10_lr: FloatArray, odds: FloatArray, set_base: FloatArray, k: FloatArray | int
 ) -> FloatArray:
-    """:func:`~painmap.generators.spread.spread_log10_lr` with its prior-only parts given."""
-    set_odds = np.exp(log10_lr * _LN10) * set_base
+    """:func:`~painmap.generators.spread.spread_log10_lr` with its prior-only parts given.
+
+    ``log(expm1(log1p(exp(lr ln10) set_base) / k) / odds) / ln10``, in place in one buffer.
+    """
+    out: FloatArray = np.multiply(log10_lr, _LN10)
+    np.exp(out, out=out)
+    np.multiply(out, set_base, out=out)
+    np.log1p(out, out=out)
+    np.divide(out, k, out=out)
+    np.expm1(out, out=out)
+    np.divide(out, odds, out=out)
     with np.errstate(divide="ignore"):
-        out: FloatArray = np.log(np.expm1(np.log1p(set_odds) / k) / odds) * (1.0 / _LN10)
+        np.log(out, out=out)
+    np.multiply(out, 1.0 / _LN10, out=out)
     return out
 
 
@@ -352,7 +370,8 @@ def intervals(
     width = max(64, 1 << max(n_params - 1, 0).bit_length())
     base = base_draws(n_draws, seed, width)
     # one row per parameter (the draws of a parameter are contiguous)
-    draws_t = np.array(means)[:, None] + np.array(ses)[:, None] * base.normals_t[:n_params]
+    draws_t = np.multiply(np.array(ses)[:, None], base.normals_t[:n_params])
+    np.add(draws_t, np.array(means)[:, None], out=draws_t)  # mean + se * z
     mask = compiled.side_mask[0]
     pri = prior_draws(n_draws, seed, width, float(compiled.age), float(mask.sum()))
     # spread parameters (the prior-only parts of the formula are cached per age and sides),
@@ -419,7 +438,8 @@ def intervals(
         sim_first = first[sim]
         col = _STRUCTURE_COL[sim_first]
         lpo = pri.lpo[:, col]
-        x = lpo + eff_draws @ m_other[:, sim_first]
+        x = eff_draws @ m_other[:, sim_first]
+        np.add(x, lpo, out=x)  # lpo + sum of effective log10 LRs
         with_single = np.flatnonzero(m_single[:, sim_first].any(axis=0))
         if with_single.size:  # the single-block cap, only on the columns it can touch
             cols = sim_first[with_single]
