@@ -164,8 +164,11 @@ def _end_with_parent(parent: int) -> None:
     """Worker initializer: end this worker when the importing process dies.
 
     A killed importer (SIGKILL included) cannot shut its pool down; its idle workers
-    would wait for work forever. On Linux the kernel signals them instead.
+    would wait for work forever. On Linux the kernel signals them instead. Ctrl-C is
+    left to the importer (which rolls back and stops the pool), so workers print no
+    traceback of their own.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
