@@ -26,46 +26,49 @@ OUTCOME_COLUMNS = [
     "improvement_percent", "responder_level", "meaningful",
 ]
 
+# Episodes get an integer key (eid) so that everything after the one join of scores to
+# episodes on the patient id groups and joins on integers. The follow-up of a window is the
+# visit with the smallest ``distance to the target day * KEY + days after the start``: the
+# nearest visit, ties to the earlier one (days < KEY, see below).
 _SQL = """
 WITH ep AS (
-    SELECT patient_id, episode, type, target, level, side, start,
+    SELECT row_number() OVER () AS eid, patient_id, episode, type, target, level, side, start,
            lead(start) OVER (PARTITION BY patient_id ORDER BY episode) AS next_start
     FROM treatments
 ),
-sc AS (
-    SELECT patient_id, date, instrument, score FROM scores
-    WHERE instrument IN (SELECT instrument FROM instruments)
+j AS (
+    SELECT ep.eid, ep.start, ep.next_start, sc.instrument, sc.score, sc.date,
+           date_diff('day', ep.start, sc.date) AS days
+    FROM ep JOIN scores sc ON sc.patient_id = ep.patient_id
+    WHERE sc.instrument IN (SELECT instrument FROM instruments)
+      AND sc.date >= ep.start - to_days(CAST($lookback AS INTEGER))
 ),
 base AS (
-    SELECT ep.patient_id, ep.episode, sc.instrument,
-           arg_max(sc.score, sc.date) AS baseline, max(sc.date) AS baseline_date
-    FROM ep JOIN sc ON sc.patient_id = ep.patient_id
-    WHERE sc.date <= ep.start AND sc.date >= ep.start - to_days(CAST($lookback AS INTEGER))
-    GROUP BY ALL
+    SELECT eid, instrument, arg_max(score, date) AS baseline, max(date) AS baseline_date
+    FROM j WHERE date <= start
+    GROUP BY eid, instrument
 ),
 fu AS (
-    SELECT ep.patient_id, ep.episode, sc.instrument, w.month, sc.score, sc.date,
-           date_diff('day', ep.start, sc.date) AS days,
-           row_number() OVER (
-               PARTITION BY ep.patient_id, ep.episode, sc.instrument, w.month
-               ORDER BY abs(date_diff('day', ep.start, sc.date) - w.target_day), sc.date
-           ) AS rn
-    FROM ep JOIN sc ON sc.patient_id = ep.patient_id
-    JOIN windows w
-      ON date_diff('day', ep.start, sc.date) BETWEEN w.first_day AND w.last_day
-    WHERE ep.next_start IS NULL OR sc.date < ep.next_start
-),
-grid AS (
-    SELECT ep.*, i.instrument, w.month
-    FROM ep CROSS JOIN instruments i CROSS JOIN windows w
+    SELECT j.eid, j.instrument, w.month,
+           min(abs(j.days - w.target_day) * $key + j.days) AS k,
+           arg_min(j.score, abs(j.days - w.target_day) * $key + j.days) AS score,
+           arg_min(j.date, abs(j.days - w.target_day) * $key + j.days) AS date
+    FROM j JOIN windows w ON j.days BETWEEN w.first_day AND w.last_day
+    WHERE j.next_start IS NULL OR j.date < j.next_start
+    GROUP BY j.eid, j.instrument, w.month
 )
-SELECT g.patient_id, g.episode, g.type, g.target, g.level, g.side, g.start,
-       g.instrument, g.month, b.baseline, b.baseline_date,
-       f.score AS followup, f.date AS followup_date, f.days
-FROM grid g
-LEFT JOIN base b USING (patient_id, episode, instrument)
-LEFT JOIN (SELECT * FROM fu WHERE rn = 1) f USING (patient_id, episode, instrument, month)
+SELECT ep.patient_id, ep.episode, ep.type, ep.target, ep.level, ep.side, ep.start,
+       i.instrument, w.month, b.baseline, b.baseline_date,
+       f.score AS followup, f.date AS followup_date, f.k % $key AS days
+FROM ep CROSS JOIN instruments i CROSS JOIN windows w
+LEFT JOIN base b ON b.eid = ep.eid AND b.instrument = i.instrument
+LEFT JOIN fu f ON f.eid = ep.eid AND f.instrument = i.instrument AND f.month = w.month
 """
+
+#: Larger than any day inside a window (windows start after the treatment start).
+_KEY = max(w.last_day for w in WINDOWS) + 1
+if min(w.first_day for w in WINDOWS) < 0:  # pragma: no cover - a constant of windows.py
+    raise ValueError("follow-up windows must start on or after the treatment start")
 
 #: Tables up to this many rows are returned sorted (patient, episode, instrument, month);
 #: larger cohort tables keep DuckDB's order, which saves a sort of millions of rows.
@@ -103,7 +106,8 @@ def outcome_table(
             "first_day": [w.first_day for w in WINDOWS],
             "last_day": [w.last_day for w in WINDOWS],
         }))
-        df: pd.DataFrame = con.execute(_SQL, {"lookback": BASELINE_LOOKBACK_DAYS}).df()
+        df: pd.DataFrame = con.execute(
+            _SQL, {"lookback": BASELINE_LOOKBACK_DAYS, "key": _KEY}).df()
     finally:
         con.close()
     if len(df) <= SORT_LIMIT:

@@ -57,7 +57,8 @@ def read_frames(store: Store, *, actor: Actor) -> Frames:
     p, e, r = PatientRow.__table__, EncounterRow.__table__, RecordRow.__table__
     q_patients = select(p.c.id, p.c.birth_year, p.c.sex)
     # no join and no instrument filter in SQL: a sequential scan of the records beats
-    # index lookups here; encounter dates are joined in pandas
+    # index lookups here (an instrument filter makes SQLite use ix_records_instrument, and
+    # a join in SQLite was slower than in pandas); encounter dates are joined in pandas
     q_scores = select(r.c.patient_id, r.c.encounter_id, r.c.instrument, r.c.score,
                       r.c.score_category).where(r.c.kind == "instrument")
     q_dates = select(e.c.patient_id, e.c.encounter_id, e.c.date)
