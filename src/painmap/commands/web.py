@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,14 @@ def serve(
             help="Directory of licensed questionnaire item texts.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64,
+            help="Server processes; more than one uses more CPU cores (one per core is a "
+            "good choice). They share sessions and the audit chain through the database.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the clinic web app and JSON API (Ctrl+C to stop)."""
     import logging
@@ -57,7 +66,26 @@ def serve(
             console.print(f"  {login.username:<18} {login.role:<11} {login.note}")
     console.print(f"painmap web app: [bold]http://{shown}:{port}/[/bold]  (press Ctrl+C to stop)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        return
+    # several processes: each builds the same app from the environment
+    from painmap.store.engine import DATABASE_URL_ENV
+    from painmap.web.main import ENV_CONTENT_PACK, ENV_DEMO, ENV_HTTPS
+
+    os.environ[DATABASE_URL_ENV] = db.store.url
+    os.environ[ENV_HTTPS] = "1" if https else "0"
+    os.environ[ENV_DEMO] = "1" if demo else "0"
+    if content_pack is not None:
+        os.environ[ENV_CONTENT_PACK] = str(content_pack)
+    db.store.close()
+    uvicorn.run(
+        "painmap.web.main:app_from_environment", factory=True, workers=workers, host=host,
+        port=port, access_log=False, log_level="warning",
+        # a worker importing the app on a busy machine can take longer than uvicorn's
+        # default 5 s to answer its supervisor's ping; do not kill it for that
+        timeout_worker_healthcheck=60,
+    )
 
 
 @user_app.command("add")

@@ -158,17 +158,11 @@ def load_session(
     deleted and give None. ``last_seen_at`` is refreshed at most every
     ``settings.touch_interval`` to spare writes.
     """
-    if not token or len(token) > 128:
+    found = peek_session(db, token)
+    if found is None:
         return None
-    row = db.get(WebSession, digest(token))
-    if row is None:
-        return None
-    user = db.get(WebUser, row.user_id)
-    expired = (
-        now - aware(row.last_seen_at) > settings.idle_timeout
-        or now - aware(row.created_at) > settings.absolute_timeout
-    )
-    if expired or user is None or not user.is_active:
+    row, user = found
+    if user is None or _session_dead(row, user, settings, now):
         db.delete(row)
         db.flush()
         return None
@@ -176,6 +170,40 @@ def load_session(
         row.last_seen_at = now
         db.flush()
     return row, user
+
+
+def peek_session(db: Session, token: str) -> tuple[WebSession, WebUser | None] | None:
+    """The session row of a cookie token and its user, without checking or changing it."""
+    if not token or len(token) > 128:
+        return None
+    row = db.get(WebSession, digest(token))
+    if row is None:
+        return None
+    return row, db.get(WebUser, row.user_id)
+
+
+def _session_dead(
+    row: WebSession, user: WebUser | None, settings: WebSettings, now: datetime
+) -> bool:
+    return (
+        now - aware(row.last_seen_at) > settings.idle_timeout
+        or now - aware(row.created_at) > settings.absolute_timeout
+        or user is None
+        or not user.is_active
+    )
+
+
+def session_needs_write(
+    row: WebSession, user: WebUser | None, settings: WebSettings, *, now: datetime
+) -> bool:
+    """Whether :func:`load_session` would change this session (end it, or touch it).
+
+    When False, a read-only transaction gives the same answer as :func:`load_session`.
+    """
+    return (
+        _session_dead(row, user, settings, now)
+        or now - aware(row.last_seen_at) > settings.touch_interval
+    )
 
 
 def end_session(db: Session, row: WebSession) -> None:

@@ -12,14 +12,17 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from painmap.instruments import ContentPack
+from painmap.store.security_models import WebSession, WebUser
 from painmap.web import crud
 from painmap.web.core.config import WebSettings
 from painmap.web.core.db import Database
 from painmap.web.core.journal import JournalEntry
 from painmap.web.core.security import tokens_equal
 from painmap.web.policy import Principal
+from painmap.web.views.page_cache import ChartCache
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -46,7 +49,11 @@ class NotFoundError(Exception):
 
 @dataclass
 class AppState:
-    """Everything a request needs: database, settings, templates, audit journal."""
+    """Everything a request needs: database, settings, templates, audit journal.
+
+    ``charts`` keeps the rendered chart part of clinicians' patient pages per chart
+    version (:mod:`painmap.web.views.page_cache`).
+    """
 
     db: Database
     settings: WebSettings
@@ -55,6 +62,7 @@ class AppState:
     demo: bool = False
     content_pack: ContentPack | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    charts: ChartCache = field(default_factory=ChartCache)
 
     def pseudonym_key(self) -> str:
         """Key of the research pseudonyms (kept in the database, created once)."""
@@ -75,8 +83,27 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
+def _principal(s: Session, row: WebSession, user: WebUser) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        patient_id=user.patient_id,
+        session_id=row.id,
+        csrf_token=row.csrf_token,
+        data=dict(row.data or {}),
+        care=frozenset(crud.assigned_patient_ids(s, user.id))
+        if user.role == "clinician"
+        else frozenset(),
+    )
+
+
 def get_principal(request: Request, state: StateDep) -> Principal:
     """The logged-in user, from the server-side session named by the cookie.
+
+    Most requests only read the session (a read-only transaction, which never waits for
+    a writer); when the session has expired or is due for its ``last_seen_at`` touch,
+    it is checked again and updated in a write transaction.
 
     Raises
     ------
@@ -87,23 +114,20 @@ def get_principal(request: Request, state: StateDep) -> Principal:
     if not token:
         raise NotAuthenticated()
     now = state.settings.clock()
-    with state.db.tx() as s:
-        loaded = crud.load_session(s, token, state.settings, now=now)
-        principal = None
-        if loaded is not None:
-            row, user = loaded
-            principal = Principal(
-                user_id=user.id,
-                username=user.username,
-                role=user.role,
-                patient_id=user.patient_id,
-                session_id=row.id,
-                csrf_token=row.csrf_token,
-                data=dict(row.data or {}),
-                care=frozenset(crud.assigned_patient_ids(s, user.id))
-                if user.role == "clinician"
-                else frozenset(),
-            )
+    principal = None
+    with state.db.read() as s:
+        found = crud.peek_session(s, token)
+        if found is None:
+            raise NotAuthenticated()
+        row, user = found
+        write = crud.session_needs_write(row, user, state.settings, now=now)
+        if not write and user is not None:
+            principal = _principal(s, row, user)
+    if principal is None:
+        with state.db.tx() as s:
+            loaded = crud.load_session(s, token, state.settings, now=now)
+            if loaded is not None:
+                principal = _principal(s, *loaded)
     if principal is None:
         raise NotAuthenticated()
     request.state.principal = principal

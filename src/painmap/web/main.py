@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -198,4 +199,32 @@ def create_app(
     def index(request: Request) -> Response:
         return RedirectResponse("/home", status_code=303)
 
+    return app
+
+
+#: Environment of :func:`app_from_environment` (set by ``painmap serve --workers N``).
+ENV_HTTPS = "PAINMAP_WEB_HTTPS"
+ENV_DEMO = "PAINMAP_WEB_DEMO"
+ENV_CONTENT_PACK = "PAINMAP_CONTENT_PACK"
+
+
+def app_from_environment() -> FastAPI:
+    """The app as each worker process of ``painmap serve --workers N`` builds it.
+
+    Reads ``$PAINMAP_DATABASE_URL``, ``$PAINMAP_WEB_HTTPS`` (``1`` for https cookies
+    and HSTS), ``$PAINMAP_WEB_DEMO`` (``1``/``0``) and ``$PAINMAP_CONTENT_PACK``. Sessions,
+    login limits and the audit chain live in the database, so workers share them.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The application.
+    """
+    pack = os.environ.get(ENV_CONTENT_PACK)
+    demo = os.environ.get(ENV_DEMO)
+    settings = WebSettings(
+        https=os.environ.get(ENV_HTTPS) == "1", content_pack=Path(pack) if pack else None
+    )
+    app = create_app(settings=settings, demo=None if demo is None else demo == "1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return app

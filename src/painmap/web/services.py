@@ -12,13 +12,14 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from painmap.record.models import Encounter, Patient, Record
-from painmap.store import Actor, DuplicateId, NotFound, PatientChart, PatientSummary
+from painmap.store import Actor, DuplicateId, NotFound, PatientChart, PatientSummary, audit
 from painmap.web import policy
 from painmap.web.core.security import pseudonym
 from painmap.web.deps import AppState, Forbidden, NotFoundError
 from painmap.web.models import PatientsPublic, RecordCreated
 from painmap.web.models import PatientSummary as PublicSummary
 from painmap.web.policy import Principal
+from painmap.web.views.page_cache import ChartParts, chart_digest, render_chart
 
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
@@ -124,7 +125,8 @@ def list_patients(
     visible = policy.visible_patient_ids(who)
     search = (search or "").strip() or None
     if who.role == "researcher":
-        rows = state.db.store.list_patients(actor=actor(who), limit=limit, offset=offset)
+        with state.db.writing():
+            rows = state.db.store.list_patients(actor=actor(who), limit=limit, offset=offset)
         data = []
         for r in rows:
             rid = research_id(state, r.id)
@@ -138,13 +140,15 @@ def list_patients(
             )
         return PatientsPublic(data=data, count=len(data), pseudonymised=True)
     if visible is None:
-        rows = state.db.store.list_patients(
-            actor=actor(who), search=search, limit=limit, offset=offset
-        )
+        with state.db.writing():
+            rows = state.db.store.list_patients(
+                actor=actor(who), search=search, limit=limit, offset=offset
+            )
         return PatientsPublic(data=[_summary(r) for r in rows], count=len(rows))
     if not visible:
         return PatientsPublic(data=[], count=0)
-    rows = state.db.store.list_patients(actor=actor(who), search=search, limit=CARE_LIST_SCAN)
+    with state.db.writing():
+        rows = state.db.store.list_patients(actor=actor(who), search=search, limit=CARE_LIST_SCAN)
     mine = [_summary(r) for r in rows if r.id in visible]
     return PatientsPublic(data=mine[offset : offset + limit], count=len(mine))
 
@@ -158,7 +162,38 @@ def check_read(state: AppState, who: Principal, patient_id: str) -> None:
 def load_chart(state: AppState, who: Principal, patient_id: str) -> PatientChart:
     """The whole chart of a patient ``who`` may read (one audited ``read``)."""
     check_read(state, who, patient_id)
-    return state.db.store.chart(patient_id, actor=actor(who))
+    with state.db.writing():
+        return state.db.store.chart(patient_id, actor=actor(who))
+
+
+def patient_page_chart(state: AppState, who: Principal, patient_id: str) -> ChartParts:
+    """The rendered chart part of the clinician's patient page (one audited ``read``).
+
+    In one transaction, the chart's digest is computed and, when the page was already
+    rendered from exactly this chart version today, the ``read`` is audited there and
+    the kept page returned. Otherwise the store reads (and audits) the chart, the page is
+    rendered, and it is kept when the digest taken afterwards is unchanged. Either way
+    the request appends exactly one audit row, the same one :meth:`Store.chart` writes.
+    """
+    check_read(state, who, patient_id)
+    on = today(state)
+    with state.db.tx() as s:
+        digest = chart_digest(s, patient_id)
+        if digest is not None:
+            parts = state.charts.get(patient_id, digest, on)
+            if parts is not None:
+                audit.append(
+                    s, actor(who), "read", "patient", entity_id=patient_id, patient_id=patient_id
+                )
+                return parts
+    with state.db.writing():
+        chart = state.db.store.chart(patient_id, actor=actor(who))
+    module = state.templates.env.get_template("patient_chart.html").module
+    parts = render_chart(module, chart, today=on)
+    with state.db.read() as s:
+        if digest is not None and chart_digest(s, patient_id) == digest:
+            state.charts.put(patient_id, digest, on, parts)
+    return parts
 
 
 def resolve_api_patient(state: AppState, who: Principal, given_id: str) -> str:
@@ -197,13 +232,15 @@ def add_record(state: AppState, who: Principal, patient_id: str, record: Record)
     store = state.db.store
     for _attempt in range(3):
         try:
-            pos = store.add_record(patient_id, eid, record, actor=actor(who))
+            with state.db.writing():
+                pos = store.add_record(patient_id, eid, record, actor=actor(who))
             return RecordCreated(encounter_id=eid, date=on, kind=record.kind, position=pos)
         except NotFound:
             try:
-                store.add_encounter(
-                    patient_id, Encounter(id=eid, date=on, records=[record]), actor=actor(who)
-                )
+                with state.db.writing():
+                    store.add_encounter(
+                        patient_id, Encounter(id=eid, date=on, records=[record]), actor=actor(who)
+                    )
                 return RecordCreated(encounter_id=eid, date=on, kind=record.kind, position=0)
             except DuplicateId:
                 continue  # opened concurrently: add to it

@@ -19,7 +19,6 @@ from painmap.web import crud, forms, services
 from painmap.web.deps import ClinicianUser, CsrfDep, NotFoundError, StateDep
 from painmap.web.policy import Principal
 from painmap.web.validation import check_record, describe_error
-from painmap.web.views.patient_view import build_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,12 +70,11 @@ def _patient_page(
     patient_id = who.data.get("patient")
     if not patient_id:
         return RedirectResponse("/patients", status_code=303)
-    chart = services.load_chart(state, who, str(patient_id))
-    context = build_view(chart, today=services.today(state))
-    context.update(
-        {"who": who, "forms": forms.FORMS, "errors": errors or {}, "values": values or {},
-         "saved": saved}
-    )
+    context = {
+        "chart": services.patient_page_chart(state, who, str(patient_id)),
+        "who": who, "forms": forms.FORMS, "errors": errors or {}, "values": values or {},
+        "saved": saved,
+    }
     return state.templates.TemplateResponse(request, "patient.html", context, status_code=status)
 
 

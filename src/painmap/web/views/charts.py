@@ -4,7 +4,9 @@
   ``data-region``, ``tabindex``, ``role="button"`` and a ``<title>`` (the region label),
   for the patient's drawing page.
 - :func:`drawing_markup`: a drawing on both views side by side (marked regions filled
-  by intensity, freehand strokes on top), for the clinician's small multiples.
+  by intensity, freehand strokes on top), for the clinician's small multiples. With
+  ``shared_body=True`` the body outlines are referenced (``<use>``) from
+  :func:`body_defs`, which the page then holds once, instead of repeated per drawing.
 """
 
 from __future__ import annotations
@@ -34,6 +36,29 @@ def _body_group(view: View) -> str:
     """The filled body outline of one view (static, cached)."""
     paths = "".join(f'<path d="{_path(poly)}"/>' for poly in CHART.views[view].outlines)
     return f'<g fill="{BODY_FILL}" stroke="{BODY_LINE}" stroke-width="1">{paths}</g>'
+
+
+def _body_id(view: View) -> str:
+    return f"pm-body-{view.value}"
+
+
+@cache
+def body_defs() -> str:
+    """A hidden ``<svg>`` defining the body outline of each view once per page.
+
+    Returns
+    -------
+    str
+        Markup whose ``<g id="pm-body-front">`` and ``<g id="pm-body-back">`` the drawings
+        made with ``drawing_markup(..., shared_body=True)`` refer to.
+    """
+    groups = "".join(
+        _body_group(v).replace("<g ", f'<g id="{_body_id(v)}" ', 1) for v in (View.FRONT, View.BACK)
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" class="svg-defs" width="0" height="0" '
+        f'aria-hidden="true" focusable="false"><defs>{groups}</defs></svg>'
+    )
 
 
 @cache
@@ -85,13 +110,16 @@ def chart_markup(view: str) -> str:
     return "".join(out)
 
 
-def drawing_markup(drawing: Drawing) -> str:
+def drawing_markup(drawing: Drawing, *, shared_body: bool = False) -> str:
     """A drawing on the front and back views side by side, as static SVG.
 
     Parameters
     ----------
     drawing : Drawing
         Region marks (filled by intensity) and freehand strokes (drawn on top).
+    shared_body : bool, optional
+        Refer to the body outlines of :func:`body_defs` (which the page must hold)
+        instead of drawing them into this SVG.
 
     Returns
     -------
@@ -113,7 +141,7 @@ def drawing_markup(drawing: Drawing) -> str:
     for v in views:
         geo = CHART.views[v]
         out.append(f'<g transform="translate({x0:g},0)">')
-        out.append(_body_group(v))
+        out.append(f'<use href="#{_body_id(v)}"/>' if shared_body else _body_group(v))
         out.append('<g stroke="#7a2e12" stroke-width="0.5">')
         paths = _region_paths(v)
         for rid, value in marks.items():

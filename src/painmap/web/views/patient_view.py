@@ -15,8 +15,11 @@ from painmap.record.models import (
     TreatmentRecord,
 )
 from painmap.store import PatientChart
-from painmap.web.views.charts import drawing_markup, region_labels
+from painmap.web.views.charts import body_defs, drawing_markup, region_labels
 from painmap.web.views.trend import Marker, Point, trend_svg
+
+#: Pain drawings shown on the page (the most recent ones).
+SHOWN_DRAWINGS = 6
 
 
 @dataclass
@@ -75,7 +78,8 @@ def build_view(chart: PatientChart, *, today: date) -> dict[str, Any]:
     Returns
     -------
     dict
-        Header facts, trend SVG, visits with drawings, findings lists and the ranking.
+        Header facts, trend SVG, the last :data:`SHOWN_DRAWINGS` visits with drawings,
+        findings lists and the ranking.
     """
     patient = chart.patient
     nrs: list[Point] = []
@@ -93,6 +97,7 @@ def build_view(chart: PatientChart, *, today: date) -> dict[str, Any]:
     electro: list[tuple[date, ElectrodiagnosticRecord]] = []
     blocks: list[tuple[date, BlockRecord]] = []
     visits: list[Visit] = []
+    drawings: list[tuple[date, str, PainDrawingRecord | None, PainDrawingRecord]] = []
     prev: PainDrawingRecord | None = None
     for enc in patient.encounters:
         for rec in enc.records:
@@ -107,19 +112,22 @@ def build_view(chart: PatientChart, *, today: date) -> dict[str, Any]:
             elif isinstance(rec, BlockRecord):
                 blocks.append((enc.date, rec))
             elif isinstance(rec, PainDrawingRecord):
-                intensities = [m.intensity for m in rec.marks] + [s.intensity for s in rec.strokes]
-                visits.append(
-                    Visit(
-                        date=enc.date,
-                        encounter_id=enc.id,
-                        svg=drawing_markup(rec),
-                        marks=len(rec.marks),
-                        strokes=len(rec.strokes),
-                        max_intensity=max(intensities, default=0.0),
-                        change=_drawing_change(prev, rec),
-                    )
-                )
+                drawings.append((enc.date, enc.id, prev, rec))
                 prev = rec
+    # the page shows the last few drawings: draw only those
+    for on, encounter_id, before, rec in drawings[-SHOWN_DRAWINGS:]:
+        intensities = [m.intensity for m in rec.marks] + [s.intensity for s in rec.strokes]
+        visits.append(
+            Visit(
+                date=on,
+                encounter_id=encounter_id,
+                svg=drawing_markup(rec, shared_body=True),
+                marks=len(rec.marks),
+                strokes=len(rec.strokes),
+                max_intensity=max(intensities, default=0.0),
+                change=_drawing_change(before, rec),
+            )
+        )
     markers = [Marker(t.start, t.type.value.replace("_", " ")) for _, t in treatments]
     trend = trend_svg([("Pain NRS (0-10)", 10.0, nrs), ("ODI (0-100 %)", 100.0, odi)], markers)
     from painmap.web.views.ranking import ranking_view
@@ -132,7 +140,8 @@ def build_view(chart: PatientChart, *, today: date) -> dict[str, Any]:
         "trend": trend,
         "nrs_last": nrs[-1] if nrs else None,
         "odi_last": odi[-1] if odi else None,
-        "visits": visits[-6:],
+        "visits": visits,
+        "body_defs": body_defs(),
         "treatments": treatments,
         "exams": exams,
         "imaging": imaging,
