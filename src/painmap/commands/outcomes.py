@@ -82,7 +82,8 @@ def outcomes_cohort(
     model_max_patients: Annotated[int, typer.Option(
         "--model-max-patients", min=20,
         help="Fit the models on a random sample of this many patients in larger cohorts "
-             "(statsmodels MixedLM takes about 10 s per 1,000 patients).")]
+             "(statsmodels MixedLM takes about 1 CPU-second per 1,000 patients per "
+             "model).")]
     = 3_000,
     match: Annotated[bool, typer.Option(
         "--match/--no-match",

@@ -130,4 +130,6 @@ def outcome_table(
                                                  df.loc[sel, "followup"].to_numpy())
             df.loc[sel, "responder_level"] = level
             df.loc[sel, "meaningful"] = meaningful
+    if list(df.columns) == OUTCOME_COLUMNS:  # as built above: no copy of a large table
+        return df
     return df.reindex(columns=OUTCOME_COLUMNS)

@@ -114,7 +114,8 @@ def _write_tsv(df: pd.DataFrame, path: Path) -> Path:
     """
     import duckdb
 
-    df = df.reset_index(drop=True)
+    if not df.index.equals(pd.RangeIndex(len(df))):  # a copy only when it is needed
+        df = df.reset_index(drop=True)
     cols = []
     for col in df.columns:
         name = '"' + str(col).replace('"', '""') + '"'
