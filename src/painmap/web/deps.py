@@ -74,8 +74,8 @@ class AppState:
         return str(key)
 
 
-def get_state(request: Request) -> AppState:
-    """The :class:`AppState` of the app serving the request."""
+async def get_state(request: Request) -> AppState:
+    """The :class:`AppState` of the app serving the request (async: no thread hop)."""
     state: AppState = request.app.state.painmap
     return state
 
@@ -162,7 +162,7 @@ CsrfDep = Depends(csrf_protect)
 def require_roles(*roles: str) -> Any:
     """Dependency that admits only the given roles (403 for the others)."""
 
-    def check(who: CurrentUser) -> Principal:
+    async def check(who: CurrentUser) -> Principal:
         if who.role not in roles:
             raise Forbidden(f"this needs the role {' or '.join(roles)}")
         return who

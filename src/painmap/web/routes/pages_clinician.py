@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from painmap.core.errors import ValidationFailure
@@ -63,6 +64,25 @@ def patient_open(
     return RedirectResponse("/patient", status_code=303)
 
 
+#: Stands for the CSRF token in the kept blank forms (cannot occur in a token, which is
+#: URL-safe base64).
+TOKEN_SLOT = "@@csrf-token@@"
+
+
+def _entry_forms(
+    state: StateDep, who: Principal, errors: dict[str, str], values: dict[str, Any]
+) -> Markup:
+    """The data-entry forms; without errors or values, from one kept rendering."""
+    module: Any = state.templates.env.get_template("patient_forms.html").module
+    if errors or values:
+        return Markup(module.entry_forms(forms.FORMS, errors, values, who.csrf_token))
+    blank = state.cache.get("blank_entry_forms")
+    if blank is None:
+        blank = str(module.entry_forms(forms.FORMS, {}, {}, TOKEN_SLOT))
+        state.cache["blank_entry_forms"] = blank
+    return Markup(blank.replace(TOKEN_SLOT, str(escape(who.csrf_token))))
+
+
 def _patient_page(
     state: StateDep, request: Request, who: ClinicianUser, *, errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None, saved: str | None = None, status: int = 200,
@@ -72,8 +92,8 @@ def _patient_page(
         return RedirectResponse("/patients", status_code=303)
     context = {
         "chart": services.patient_page_chart(state, who, str(patient_id)),
-        "who": who, "forms": forms.FORMS, "errors": errors or {}, "values": values or {},
-        "saved": saved,
+        "entry_forms": _entry_forms(state, who, errors or {}, values or {}),
+        "who": who, "saved": saved,
     }
     return state.templates.TemplateResponse(request, "patient.html", context, status_code=status)
 
