@@ -13,6 +13,7 @@ generator is seeded, so the same evidence always gives the same interval.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +42,26 @@ N_DRAWS = 1000
 #: Seed of the Monte Carlo generator (fixed: intervals are reproducible).
 SEED = 20261123
 _LN10 = float(np.log(10.0))
+_WORK = threading.local()
+
+
+def _work(name: str, shape: tuple[int, ...]) -> FloatArray:
+    """A reusable per-thread scratch array (its contents are undefined).
+
+    The Monte Carlo temporaries are 50-150 kB each; allocating and freeing them on
+    every ranking made the C allocator return the memory to the system and fault it
+    back in (about 170 page faults per ranking), so they are kept per thread.
+    """
+    bufs: dict[str, FloatArray] | None = getattr(_WORK, "bufs", None)
+    if bufs is None:
+        bufs = {}
+        _WORK.bufs = bufs
+    size = int(np.prod(shape))
+    arr = bufs.get(name)
+    if arr is None or arr.size < size:
+        arr = np.empty(max(size, 1))
+        bufs[name] = arr
+    return arr[:size].reshape(shape)
 
 
 def evidence_arrays(compiled: Compiled) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -124,11 +145,14 @@ def _order_stats(rows: FloatArray, plan: list[tuple[int, int, float]]) -> dict[i
         ordered = np.sort(rows, axis=1)
         return {i: ordered[:, i] for lo, hi, _ in plan for i in (lo, hi)}
     stats: dict[int, FloatArray] = {}
+    part = _work("partition", rows.shape)
+    np.copyto(part, rows)
     for lo, hi, _ in plan:
         if lo in stats and hi in stats:
             continue
-        part = np.partition(rows, hi, axis=1)
-        stats[hi] = part[:, hi]
+        # partitioning an already partitioned copy again is still a valid partition
+        part.partition(hi, axis=1)
+        stats[hi] = part[:, hi].copy()
         if lo < hi:
             stats[lo] = part[:, :hi].max(axis=1)
     return stats
@@ -141,7 +165,9 @@ def _interval_of(values: FloatArray, transform: Callable[[FloatArray], FloatArra
     non-decreasing map keeps order statistics, so this equals sorting the transformed
     draws.
     """
-    return _interval_of_rows(np.ascontiguousarray(values.T), transform)
+    rows = _work("rows", (values.shape[1], values.shape[0]))
+    np.copyto(rows, values.T)
+    return _interval_of_rows(rows, transform)
 
 
 def _interval_of_rows(
@@ -268,13 +294,13 @@ _CANDIDATE_SIDE = np.array(
 )
 
 
-def _log10_not(log10_odds_value: FloatArray) -> FloatArray:
+def _log10_not(log10_odds_value: FloatArray, out: FloatArray | None = None) -> FloatArray:
     """log10(1 - probability(x)) = -log10(1 + 10^x), computed without forming 1 - p.
 
     Computed in place in one buffer (the same operations as
     ``np.log(1.0 + np.exp(x * ln10)) * (-1 / ln10)``, with fewer passes over memory).
     """
-    out: FloatArray = np.multiply(log10_odds_value, _LN10)
+    out = np.multiply(log10_odds_value, _LN10, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     np.add(out, 1.0, out=out)
@@ -284,13 +310,17 @@ def _log10_not(log10_odds_value: FloatArray) -> FloatArray:
 
 
 def _spread_draws(
-    log10_lr: FloatArray, odds: FloatArray, set_base: FloatArray, k: FloatArray | int
+    log10_lr: FloatArray,
+    odds: FloatArray,
+    set_base: FloatArray,
+    k: FloatArray | int,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """:func:`~painmap.generators.spread.spread_log10_lr` with its prior-only parts given.
 
     ``log(expm1(log1p(exp(lr ln10) set_base) / k) / odds) / ln10``, in place in one buffer.
     """
-    out: FloatArray = np.multiply(log10_lr, _LN10)
+    out = np.multiply(log10_lr, _LN10, out=out)
     np.exp(out, out=out)
     np.multiply(out, set_base, out=out)
     np.log1p(out, out=out)
@@ -370,13 +400,15 @@ def intervals(
     width = max(64, 1 << max(n_params - 1, 0).bit_length())
     base = base_draws(n_draws, seed, width)
     # one row per parameter (the draws of a parameter are contiguous)
-    draws_t = np.multiply(np.array(ses)[:, None], base.normals_t[:n_params])
+    draws_t = np.multiply(
+        np.array(ses)[:, None], base.normals_t[:n_params], out=_work("draws", (n_params, n_draws))
+    )
     np.add(draws_t, np.array(means)[:, None], out=draws_t)  # mean + se * z
     mask = compiled.side_mask[0]
     pri = prior_draws(n_draws, seed, width, float(compiled.age), float(mask.sum()))
     # spread parameters (the prior-only parts of the formula are cached per age and sides),
     # every spread parameter in one elementwise call
-    eff_t = np.empty((n_eff, n_draws))
+    eff_t = _work("eff_t", (n_eff, n_draws))
     spread_rows: list[int] = []
     spread_args: list[tuple[FloatArray, int, int]] = []  # (log10 LR draws, column, k)
     minus_rows: list[int] = []
@@ -401,16 +433,19 @@ def intervals(
     if spread_rows:
         args = spread_args + minus_args
         consts = [pri.spread_constants(c_s, k) for _, c_s, k in args]
+        shape = (len(args), n_draws)
         out = _spread_draws(
-            np.stack([a[0] for a in args]),
-            np.stack([odds for odds, _ in consts]),
-            np.stack([set_base for _, set_base in consts]),
+            np.stack([a[0] for a in args], out=_work("spread_lr", shape)),
+            np.stack([odds for odds, _ in consts], out=_work("spread_odds", shape)),
+            np.stack([set_base for _, set_base in consts], out=_work("spread_base", shape)),
             np.array([float(a[2]) for a in args])[:, None],
+            out=_work("spread_out", shape),
         )
         eff_t[spread_rows] = out[: len(spread_rows)]
         if minus_rows:
             eff_t[minus_rows] -= out[len(spread_rows) :]
-    eff_draws = np.ascontiguousarray(eff_t.T)
+    eff_draws = _work("eff_draws", (n_draws, n_eff))
+    np.copyto(eff_draws, eff_t.T)
     # distinct columns: structure, ceiling and evidence, in first-appearance order
     ranked = _ranked_columns(bool(mask[0]), bool(mask[1]))
     sig = np.concatenate(
@@ -437,8 +472,8 @@ def intervals(
     if sim.size:
         sim_first = first[sim]
         col = _STRUCTURE_COL[sim_first]
-        lpo = pri.lpo[:, col]
-        x = eff_draws @ m_other[:, sim_first]
+        lpo = np.take(pri.lpo, col, axis=1, out=_work("lpo", (n_draws, col.size)))
+        x = np.matmul(eff_draws, m_other[:, sim_first], out=_work("x", (n_draws, col.size)))
         np.add(x, lpo, out=x)  # lpo + sum of effective log10 LRs
         with_single = np.flatnonzero(m_single[:, sim_first].any(axis=0))
         if with_single.size:  # the single-block cap, only on the columns it can touch
@@ -450,7 +485,8 @@ def intervals(
         per_column[sim] = _interval_of(x, probability)
         # other/unknown: log10 of prod(1 - posterior) / prod(1 - prior) over candidates
         structure_weight = np.bincount(col, weights=weight[sim], minlength=len(STRUCTURES))
-        ratio = _log10_not(x) @ weight[sim] - pri.log_not @ structure_weight
+        log_not = _log10_not(x, out=_work("log_not", x.shape))
+        ratio = log_not @ weight[sim] - pri.log_not @ structure_weight
     cand = np.zeros((N_CANDIDATES, 2))
     cand[ranked] = per_column[group_of]
     other = _interval_of_rows((pri.other_lpo + ratio)[None, :], probability)[0]
