@@ -13,6 +13,7 @@ generator is seeded, so the same evidence always gives the same interval.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,11 +120,12 @@ def base_draws(n_draws: int, seed: int, width: int) -> BaseDraws:
     return BaseDraws(normals, prevalence, other_prior, normals_t)
 
 
+@lru_cache(maxsize=8)
 def _quantile_plan(n: int) -> tuple[list[int], list[tuple[int, int, float]]]:
     plan: list[tuple[int, int, float]] = []
     for q in (0.025, 0.975):
         pos = q * (n - 1)
-        lo = int(np.floor(pos))
+        lo = math.floor(pos)
         plan.append((lo, min(lo + 1, n - 1), pos - lo))
     kth = sorted({i for lo, hi, _ in plan for i in (lo, hi)})
     return kth, plan
