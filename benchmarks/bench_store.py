@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from painmap.bodymap import REGION_IDS
 from painmap.interop.ndjson import read_ndjson
-from painmap.interop.ndjson_import import CHUNK, import_ndjson, line_chunks
+from painmap.interop.ndjson_import import CHUNK, MAX_WORKERS, import_ndjson, line_chunks
 from painmap.interop.ndjson_rows import prepare
 from painmap.store import Actor, open_store
 from painmap.store.repository import paused_gc
@@ -360,8 +360,9 @@ def main() -> None:
     (work / "write.db").unlink()
     del prepared
     print(f"import {args.encounters} encounters ({records} records), wall s / CPU s:")
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
     print(
-        f"  painmap import ({os.cpu_count()} workers) {whole}  -> per 1M encounters "
+        f"  painmap import ({workers} workers) {whole}  -> per 1M encounters "
         f"{whole.scaled(per_m)} (CPU: {whole.cpu - workers_cpu:.1f} s this process, "
         f"{workers_cpu:.1f} s workers)"
     )

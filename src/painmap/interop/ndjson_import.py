@@ -39,6 +39,8 @@ from painmap.store.repository import BATCH
 CHUNK = 250
 #: Files at least this large are validated in worker processes (``workers=None``).
 PARALLEL_MIN_BYTES = 16_000_000
+#: Most workers by default: one writer keeps up with about three (see docs/performance.md).
+MAX_WORKERS = 3
 
 
 class ExistingPatients(PainmapError):
@@ -89,7 +91,8 @@ def import_ndjson(
         Patients per batch of inserts (PostgreSQL).
     workers : int, optional
         SQLite: worker processes validating lines (0: validate in this process).
-        Default: one per CPU for files of at least :data:`PARALLEL_MIN_BYTES`, else 0.
+        Default: one per CPU (at most :data:`MAX_WORKERS`) for files of at least
+        :data:`PARALLEL_MIN_BYTES`, else 0.
 
     Returns
     -------
@@ -128,7 +131,8 @@ def import_ndjson(
     if "fork" not in multiprocessing.get_all_start_methods():
         workers = 0
     elif workers is None:
-        workers = (os.cpu_count() or 1) if os.path.getsize(path) >= PARALLEL_MIN_BYTES else 0
+        big = os.path.getsize(path) >= PARALLEL_MIN_BYTES
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if big else 0
 
     def ready() -> Iterator[RowBatch]:
         lines = summary.lines
