@@ -333,7 +333,6 @@ def next_tests(
         return []
     if posterior is None:
         posterior, _ = update(prior, other_sum, single_sum, ceiling)
-    h_now = float(_entropy(prior, posterior, other_prior))
 
     index = item_order()
     done = np.zeros((len(index), N_CANDIDATES), dtype=bool)
@@ -391,6 +390,12 @@ def next_tests(
     ranked = prior > 0
     h_cells_now = np.where(ranked, binary_entropy_bits(post_now), 0.0)
     ratio_now = np.maximum(1.0 - post_now, 1e-300) / np.maximum(1.0 - prior, 1e-300)
+    lo_other = log10_odds(other_prior)
+    if np.array_equal(post_now, posterior):  # as _entropy(prior, posterior, other_prior)
+        other_now = probability(lo_other + np.log10(np.prod(ratio_now, axis=-1)))
+        h_now = float(h_cells_now.sum(axis=-1) + binary_entropy_bits(other_now))
+    else:
+        h_now = float(_entropy(prior, posterior, other_prior))
     recap = np.zeros(targeted.shape, dtype=bool)
     recap[single_rows] = (single_sum > 0)[None, :]
     z_c, rows_c, cols_c = np.nonzero((d != 0) | recap)
@@ -412,7 +417,7 @@ def next_tests(
     ratio[z_c, rows_c, cols_c] = np.maximum(1.0 - post_c, 1e-300) / np.maximum(
         1.0 - prior[cols_c], 1e-300
     )
-    other = probability(log10_odds(other_prior) + np.log10(np.prod(ratio, axis=-1)))
+    other = probability(lo_other + np.log10(np.prod(ratio, axis=-1)))
     h_after_result = h.sum(axis=-1) + binary_entropy_bits(other)
 
     anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)

@@ -420,6 +420,10 @@ def intervals(
             eff_t[e] = draws_t[j]
             continue
         c_s = STRUCTURES.index(structure)
+        if not prev and pri.inside:  # nothing spread before it: before + draws == draws
+            spread_rows.append(e)
+            spread_args.append((draws_t[j], c_s, k))
+            continue
         before = draws_t[list(prev)].sum(axis=0)
         if not pri.inside:  # pragma: no cover - drawn priors lie strictly inside (0, 1)
             p_loc = pri.p[:, c_s]
