@@ -321,12 +321,17 @@ def _build_observations(
     return out
 
 
+@cache
+def _items_by_instrument() -> dict[str, Item]:
+    return {i.instrument: i for i in load_kb().items if i.instrument}
+
+
 def _instrument_findings(evidence: Evidence, notes: list[str]) -> list[Finding]:
     if not evidence.instruments:
         return []
     from painmap import instruments
 
-    by_instrument = {i.instrument: i for i in load_kb().items if i.instrument}
+    by_instrument = _items_by_instrument()
     out: list[Finding] = []
     for name, answers in evidence.instruments.items():
         item = by_instrument.get(name)

@@ -14,6 +14,7 @@ knowledge base:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from painmap.bodymap.drawing import Drawing
@@ -104,6 +105,17 @@ def summarize_drawing(drawing: Drawing) -> DrawingSummary:
     )
 
 
+@lru_cache(maxsize=1024)
+def _finding(item: str, result: str, root: str | None = None, side: str | None = None) -> Finding:
+    """A drawing finding (frozen, so one instance per distinct value is shared)."""
+    given: dict[str, str] = {"item": item, "result": result}
+    if root is not None:
+        given["root"] = root
+    if side is not None:
+        given["side"] = side
+    return Finding(**given)
+
+
 def findings_from_summary(summary: DrawingSummary, sides: frozenset[str]) -> list[Finding]:
     """Drawing findings for the knowledge base.
 
@@ -121,25 +133,17 @@ def findings_from_summary(summary: DrawingSummary, sides: frozenset[str]) -> lis
     """
     if not summary.any_pain:
         return []
-    out = [
-        Finding(
-            item="drawing_midline_pain", result="present" if summary.midline_lumbar else "absent"
-        )
-    ]
+    out = [_finding("drawing_midline_pain", "present" if summary.midline_lumbar else "absent")]
     no_lumbar = not summary.midline_lumbar and not summary.lumbar_sides
     if no_lumbar and len(summary.buttock_sides) == 1:
         (side,) = tuple(summary.buttock_sides)
-        out.append(
-            Finding(item="drawing_unilateral_buttock_no_lumbar", result="present", side=side)
-        )
+        out.append(_finding("drawing_unilateral_buttock_no_lumbar", "present", side=side))
     for side in sorted(summary.groin_sides):
-        out.append(Finding(item="drawing_groin_pain", result="present", side=side))
+        out.append(_finding("drawing_groin_pain", "present", side=side))
     for side in sorted(summary.below_knee_sides):
-        out.append(Finding(item="drawing_below_knee", result="present", side=side))
+        out.append(_finding("drawing_below_knee", "present", side=side))
     for root in ROOT_NAMES:
         for side in sorted(sides):
             result = "present" if summary.follows_dermatome(root, side) else "absent"
-            out.append(
-                Finding(item="drawing_dermatomal_match", result=result, root=root, side=side)
-            )
+            out.append(_finding("drawing_dermatomal_match", result, root=root, side=side))
     return out
