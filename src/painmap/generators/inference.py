@@ -124,7 +124,7 @@ def other_log10_lr(prior: ArrayLike, posterior: ArrayLike) -> FloatArray:
     pr = np.asarray(prior, dtype=np.float64)
     po = np.asarray(posterior, dtype=np.float64)
     ratio = np.maximum(1.0 - po, 1e-300) / np.maximum(1.0 - pr, 1e-300)
-    out: FloatArray = np.log10(np.prod(ratio, axis=-1))
+    out: FloatArray = np.log10(np.multiply.reduce(ratio, axis=-1))
     return out
 
 

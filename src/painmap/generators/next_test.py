@@ -392,7 +392,7 @@ def next_tests(
     ratio_now = np.maximum(1.0 - post_now, 1e-300) / np.maximum(1.0 - prior, 1e-300)
     lo_other = log10_odds(other_prior)
     if np.array_equal(post_now, posterior):  # as _entropy(prior, posterior, other_prior)
-        other_now = probability(lo_other + np.log10(np.prod(ratio_now, axis=-1)))
+        other_now = probability(lo_other + np.log10(np.multiply.reduce(ratio_now, axis=-1)))
         h_now = float(h_cells_now.sum(axis=-1) + binary_entropy_bits(other_now))
     else:
         h_now = float(_entropy(prior, posterior, other_prior))
@@ -417,7 +417,7 @@ def next_tests(
     ratio[z_c, rows_c, cols_c] = np.maximum(1.0 - post_c, 1e-300) / np.maximum(
         1.0 - prior[cols_c], 1e-300
     )
-    other = probability(lo_other + np.log10(np.prod(ratio, axis=-1)))
+    other = probability(lo_other + np.log10(np.multiply.reduce(ratio, axis=-1)))
     h_after_result = h.sum(axis=-1) + binary_entropy_bits(other)
 
     anchor_score = np.where(targeted & ~blocked, posterior[None, :], -1.0)

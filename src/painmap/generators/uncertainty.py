@@ -57,7 +57,7 @@ def _work(name: str, shape: tuple[int, ...]) -> FloatArray:
     if bufs is None:
         bufs = {}
         _WORK.bufs = bufs
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     arr = bufs.get(name)
     if arr is None or arr.size < size:
         arr = np.empty(max(size, 1))
