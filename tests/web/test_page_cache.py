@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from web_helpers import OWN, WebEnv
@@ -9,6 +10,7 @@ from web_helpers import OWN, WebEnv
 from painmap.store.audit import AuditRow
 from painmap.web import create_app
 from painmap.web.core.config import WebSettings
+from painmap.web.main import app_from_environment
 from painmap.web.views.page_cache import chart_digest
 
 
@@ -74,3 +76,19 @@ def test_any_change_to_a_stored_record_changes_the_digest(fresh_env: WebEnv) -> 
         assert chart_digest(s, OWN) != before
         assert chart_digest(s, "no-such-patient") is None
     assert client.get("/patient").text != page
+
+
+def test_worker_processes_build_the_app_from_the_environment(
+    fresh_env: WebEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mp = monkeypatch
+    mp.setenv("PAINMAP_DATABASE_URL", fresh_env.url)
+    mp.setenv("PAINMAP_WEB_HTTPS", "1")
+    mp.setenv("PAINMAP_WEB_DEMO", "0")
+    mp.delenv("PAINMAP_CONTENT_PACK", raising=False)
+    app = app_from_environment()
+    state = app.state.painmap
+    assert state.settings.https is True and state.demo is False
+    assert state.settings.cookie_name == "__Host-painmap_session"
+    assert state.db.store.url == fresh_env.url
+    state.db.store.close()
