@@ -139,25 +139,11 @@ def _interval(draws: FloatArray) -> FloatArray:
 def _order_stats(rows: FloatArray, plan: list[tuple[int, int, float]]) -> dict[int, FloatArray]:
     """The order statistics ``plan`` interpolates between, per row of ``rows`` (U, n).
 
-    Selected with one partition per quantile instead of a full sort (the values are
-    exactly those of the sorted rows): after partitioning at ``hi`` the ``hi`` smallest
-    values come first, so the largest of them is the order statistic ``hi - 1``.
+    One sort along the rows' contiguous last axis (faster here than sorting the draws
+    matrix along its first axis, or than two partitions; the values are the same).
     """
-    if np.isnan(rows).any():  # NaN sorts last; keep numpy's full sort semantics
-        ordered = np.sort(rows, axis=1)
-        return {i: ordered[:, i] for lo, hi, _ in plan for i in (lo, hi)}
-    stats: dict[int, FloatArray] = {}
-    part = _work("partition", rows.shape)
-    np.copyto(part, rows)
-    for lo, hi, _ in plan:
-        if lo in stats and hi in stats:
-            continue
-        # partitioning an already partitioned copy again is still a valid partition
-        part.partition(hi, axis=1)
-        stats[hi] = part[:, hi].copy()
-        if lo < hi:
-            stats[lo] = part[:, :hi].max(axis=1)
-    return stats
+    ordered = np.sort(rows, axis=1)
+    return {i: ordered[:, i] for lo, hi, _ in plan for i in (lo, hi)}
 
 
 def _interval_of(values: FloatArray, transform: Callable[[FloatArray], FloatArray]) -> FloatArray:
@@ -478,7 +464,7 @@ def intervals(
     if sim.size:
         sim_first = first[sim]
         col = _STRUCTURE_COL[sim_first]
-        lpo = np.take(pri.lpo, col, axis=1, out=_work("lpo", (n_draws, col.size)))
+        lpo = np.take(pri.lpo, col, axis=1, out=_work("lpo", (n_draws, col.size)), mode="clip")
         x = np.matmul(eff_draws, m_other[:, sim_first], out=_work("x", (n_draws, col.size)))
         np.add(x, lpo, out=x)  # lpo + sum of effective log10 LRs
         with_single = np.flatnonzero(m_single[:, sim_first].any(axis=0))
