@@ -191,7 +191,7 @@ class StructureDraws:
         return got
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def structure_draws(
     n_draws: int, seed: int, width: int, structure: str, age: float | None, n_sides: float
 ) -> StructureDraws:
@@ -242,7 +242,7 @@ class PriorDraws:
         return self.structures[col].spread_constants(k)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def prior_draws(n_draws: int, seed: int, width: int, age: float, n_sides: float) -> PriorDraws:
     """Location-prior draws (cached: they depend on the age and sides, not the evidence)."""
     per = tuple(
