@@ -70,6 +70,23 @@ def test_cohort_by_phenotype_without_model(db: str, tmp_path: Path) -> None:
     assert not (out / "model_nrs_contrasts.tsv").exists()
 
 
+def test_cohort_outcomes_tsv_has_a_fixed_row_order(db: str, tmp_path: Path) -> None:
+    texts = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        assert _run(["outcomes", "cohort", "--no-model", "--out", str(out),
+                     "--database", db]) == 0
+        texts.append((out / "outcomes.tsv").read_text())
+    assert texts[0] == texts[1]
+    lines = texts[0].splitlines()
+    header = lines[0].split("\t")
+    keys = [header.index(c) for c in ("patient_id", "episode", "instrument", "month")]
+    rows = [line.split("\t") for line in lines[1:]]
+    assert len(rows) > 50
+    order = [(r[keys[0]], int(r[keys[1]]), r[keys[2]], int(r[keys[3]])) for r in rows]
+    assert order == sorted(order) and len(set(order)) == len(order)
+
+
 def test_report_pdf(db: str, tmp_path: Path) -> None:
     pdf = tmp_path / "r.pdf"
     assert _run(["report", "patient", "demo-2-000003", "-o", str(pdf), "--database", db]) == 0

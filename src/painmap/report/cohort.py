@@ -107,10 +107,11 @@ def _km_table(curves: list[KMCurve]) -> pd.DataFrame:
     return t[["group", *[c for c in t.columns if c != "group"]]]
 
 
-def _write_tsv(df: pd.DataFrame, path: Path) -> Path:
+def _write_tsv(df: pd.DataFrame, path: Path, order_by: tuple[str, ...] = ()) -> Path:
     """Write a tab-separated file with a header (DuckDB's writer; fast on large tables).
 
     Date-time columns are written as ISO dates (every date here is a calendar day).
+    ``order_by`` columns give the rows a fixed order (the same file from run to run).
     """
     import duckdb
 
@@ -127,7 +128,10 @@ def _write_tsv(df: pd.DataFrame, path: Path) -> Path:
     try:
         con.register("tsv_out", df)
         target = str(path).replace("'", "''")
-        con.execute(f"COPY (SELECT {', '.join(cols)} FROM tsv_out) TO '{target}' "
+        order = ""
+        if order_by:
+            order = " ORDER BY " + ", ".join('"' + c.replace('"', '""') + '"' for c in order_by)
+        con.execute(f"COPY (SELECT {', '.join(cols)} FROM tsv_out{order}) TO '{target}' "
                     "(HEADER, DELIMITER '\t')")
     finally:
         con.close()
@@ -183,7 +187,9 @@ def cohort_report(
     outcomes[group] = outcomes[group].fillna("unspecified")
     res.n_patients = int(frames.patients["patient_id"].nunique())
     res.n_episodes = len(frames.treatments)
-    res.files.append(_write_tsv(outcomes, out_dir / "outcomes.tsv"))
+    res.files.append(_write_tsv(
+        outcomes, out_dir / "outcomes.tsv", ("patient_id", "episode", "instrument", "month")
+    ))
     rates = responder_rates(outcomes, group)
     res.files.append(_write_tsv(rates, out_dir / "responder_rates.tsv"))
     traj = trajectories(outcomes, group)
