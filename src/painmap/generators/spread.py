@@ -30,7 +30,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 
 FloatArray = NDArray[np.float64]
 _LN10 = math.log(10.0)
@@ -123,6 +122,8 @@ def spread_log10_lr_unequal(log10_lr: float, priors: Sequence[float]) -> float:
 
     def gap(log10_l: float) -> float:
         return float(np.log1p(odds * 10.0**log10_l).sum()) - target
+
+    from scipy.optimize import brentq  # on first use: keeps the package import light
 
     lo, hi = sorted((float(log10_lr), 0.0))
     return float(brentq(gap, lo, hi, xtol=1e-14, rtol=1e-14))
