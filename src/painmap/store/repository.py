@@ -27,7 +27,7 @@ from painmap.core.errors import ValidationFailure
 from painmap.record.models import Encounter, InstrumentRecord, Patient, Record
 from painmap.store import audit, migrate
 from painmap.store.audit import Actor
-from painmap.store.bulk import AuditItem, RowBatch, RowBuilder, insert_batch
+from painmap.store.bulk import RowBatch, RowBuilder, insert_batch
 from painmap.store.columns import record_columns, score_many
 from painmap.store.engine import READ_ONLY, make_engine, parse_url, resolve_url
 from painmap.store.errors import BackupUnsupported, DuplicateId, NotFound, StoreNotReady
@@ -175,18 +175,12 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(sql, data)
 
 
-def _sqlite_insert_batch(conn: Connection, batch: list[Patient]) -> list[AuditItem]:
-    """Insert a batch of patients on SQLite with driver-ready rows (the bulk path).
-
-    The values are those :func:`_insert` would bind for the rows of :func:`patient_rows`
-    (see :mod:`painmap.store.bulk`). Returns the audit items (one per patient).
-    """
+def _row_batch(batch: list[Patient]) -> RowBatch:
+    """Driver-ready rows of a batch of validated patients (see :mod:`painmap.store.bulk`)."""
     builder = RowBuilder()
     for p in batch:
         builder.add(p)
-    rows = builder.finish()
-    insert_batch(conn, rows)
-    return rows.audit
+    return builder.finish()
 
 
 def _check_new(conn: Connection, ids: list[str], seen: set[str]) -> None:
@@ -321,23 +315,15 @@ class Store:
             When a patient id repeats in ``patients`` or already exists; nothing is
             written then.
         """
+        if self.backend == "sqlite":
+            rows = (_row_batch(batch) for batch in _batched(patients, BATCH))
+            return self.add_row_batches(rows, actor=actor, progress=progress)
         seen: set[str] = set()
         total = 0
         with paused_gc(), self.session() as session:
             conn = session.connection()
-            if conn.dialect.name == "sqlite":
-                # a big page cache keeps index pages of a large import out of the WAL
-                # until commit; reset when the connection returns to the pool
-                conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             for batch in _batched(patients, BATCH):
                 _check_new(conn, [p.id for p in batch], seen)
-                if conn.dialect.name == "sqlite":
-                    written = _sqlite_insert_batch(conn, batch)
-                    audit.append_many(session, actor, "import", "patient", written)
-                    total += len(batch)
-                    if progress is not None:
-                        progress(total)
-                    continue
                 prows: list[dict[str, Any]] = []
                 erows: list[dict[str, Any]] = []
                 rrows: list[dict[str, Any]] = []
@@ -401,6 +387,8 @@ class Store:
         total = 0
         with paused_gc(), self.session() as session:
             conn = session.connection()
+            # a big page cache keeps index pages of a large import out of the WAL until
+            # commit; reset when the connection returns to the pool
             conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             for batch in batches:
                 ids = [pid for _, pid, _ in batch.audit if pid is not None]
