@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from painmap.cli import app, main
+from cli_helpers import exit_code as _run
+from painmap.cli import app
 from painmap.record.models import Patient
 
 # Typer runs a lone command without its name; ``painmap demo`` needs a second command.
@@ -16,14 +17,6 @@ pytestmark = pytest.mark.skipif(
     reason="the CLI has only the demo command so far (Typer single-command mode)",
 )
 
-
-def _run(args: list[str]) -> int:
-    """Run ``painmap ARGS`` through :func:`painmap.cli.main`; return the exit code."""
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def test_demo_to_ndjson_is_deterministic(tmp_path: Path) -> None:

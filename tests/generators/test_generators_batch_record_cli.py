@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from generators_helpers import candidate, marks
 
-from painmap.cli import main
+from cli_helpers import run_captured as _run
 from painmap.core.errors import ValidationFailure
 from painmap.generators import (
     COLUMNS,
@@ -113,16 +113,6 @@ def test_evidence_from_record_per_encounter() -> None:
     with pytest.raises(ValidationFailure):
         evidence_from_record(patient, until=date(2020, 1, 1))
 
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 def test_cli_rank_explain_kb(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,20 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from painmap.cli import main
+from cli_helpers import run_captured as _run
 
 PAINMAP = Path(sys.executable).with_name("painmap")
 
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "Traceback" not in out
-    return code, out, err
 
 
 def test_score_prints_issue_fields(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,18 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from painmap.cli import main
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return code, out.out, out.err
+from cli_helpers import run_captured as _run
 
 
 def test_freesurfer_stats_json_on_bert(bert_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from painmap.cli import main
+from cli_helpers import run_captured as _run
 from painmap.core.enums import Sex
 from painmap.neuro.bidsio import discover
 from painmap.neuro.recordlink import read_links
@@ -18,16 +18,6 @@ from painmap.store import Actor, open_store
 
 BASE, LATER = date(2026, 1, 10), date(2026, 7, 1)
 
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return code, out.out, out.err
 
 
 def _patients_of(bids: Path) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from painmap.cli import main
+from cli_helpers import exit_code as _run
 from painmap.demo import generate_cohort_with_truth
 from painmap.store import cli_actor, open_store
 
@@ -24,13 +24,6 @@ N = 2000
 SEED = 11
 PLANTED = {"radiofrequency_ablation": 4.0}
 
-
-def _run(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

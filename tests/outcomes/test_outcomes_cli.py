@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from painmap.cli import main
+from cli_helpers import exit_code as _run
 from painmap.demo import generate_cohort
 from painmap.store import cli_actor, open_store
-
-
-def _run(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 @pytest.fixture(scope="module")

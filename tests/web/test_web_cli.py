@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import socket
@@ -15,20 +14,11 @@ import httpx
 import pytest
 from web_helpers import OWN, WebEnv
 
-from painmap.cli import main
+from cli_helpers import exit_code
 
 
 def _run(args: list[str], stdin: str = "") -> int:
-    old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.stdin = old
-    return 0
-
+    return exit_code(args, stdin)
 
 def test_user_add_reads_password_from_stdin_and_validates(fresh_env: WebEnv) -> None:
     db = ["--database", fresh_env.url]
