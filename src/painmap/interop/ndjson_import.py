@@ -28,7 +28,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from painmap.core.errors import PainmapError, ValidationFailure
-from painmap.interop.ndjson import FileSummary, NdjsonLineError, parse_line, stream_file
+from painmap.interop.ndjson import (
+    FileSummary,
+    NdjsonLineError,
+    iter_lines,
+    parse_line,
+    stream_file,
+)
 from painmap.interop.ndjson_rows import Prepared, prepare
 from painmap.record.models import Patient
 from painmap.store import Actor, Store
@@ -188,15 +194,8 @@ _PR_SET_PDEATHSIG = 1
 
 def line_chunks(path: str | os.PathLike[str]) -> Iterator[list[tuple[int, bytes]]]:
     """Non-blank lines of a file with their 1-based numbers, :data:`CHUNK` at a time."""
-    chunk: list[tuple[int, bytes]] = []
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if raw.strip():
-                chunk.append((n, raw))
-                if len(chunk) == CHUNK:
-                    yield chunk
-                    chunk = []
-    if chunk:
+    lines = iter_lines(path)
+    while chunk := list(islice(lines, CHUNK)):
         yield chunk
 
 
