@@ -31,6 +31,7 @@ from painmap.store.bulk import RowBatch, RowBuilder, insert_batch
 from painmap.store.columns import record_columns, score_many
 from painmap.store.engine import READ_ONLY, make_engine, parse_url, resolve_url
 from painmap.store.errors import BackupUnsupported, DuplicateId, NotFound, StoreNotReady
+from painmap.store.group_commit import joined_connection, savepoint_session
 from painmap.store.tables import (
     EncounterRow,
     PatientRow,
@@ -233,7 +234,17 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Inside a unit of a :class:`~painmap.store.group_commit.GroupCommit` on this
+        store's engine, the session joins the group's transaction in a savepoint of its
+        own instead (committed, and made durable, with the group).
+        """
+        joined = joined_connection()
+        if joined is not None and joined.engine is self.engine:
+            with savepoint_session(joined) as session:
+                yield session
+            return
         with self._sessions() as session, session.begin():
             yield session
 
