@@ -75,3 +75,79 @@ def test_database_uses_a_lock_file_beside_sqlite(tmp_path: Path) -> None:
     assert (tmp_path / "p.db.writer-lock").exists()
     db.store.close()
 
+
+
+def _write_units(url: str, name: str, threads: int, per_thread: int) -> int:
+    """Audited units from several threads of one process, through ``Database.write``.
+
+    Returns the number of units that raised (a forked child exits with it).
+    """
+    import threading
+    from datetime import date
+
+    from painmap.record.models import Encounter, InstrumentRecord
+    from painmap.store import Actor
+
+    db = Database(url)
+    pid = db.store.patient_ids()[0]
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        for i in range(per_thread):
+            who = Actor(f"{name}{t}-{i}", "clinician")
+            try:
+                if i % 3 == 0:  # a new encounter, then a record in it, then a read
+                    enc = Encounter(id=who.name, date=date(2030, 1, 1 + i))
+                    db.write(lambda _s, who=who, enc=enc: db.store.add_encounter(
+                        pid, enc, actor=who))
+                elif i % 3 == 1:
+                    rec = InstrumentRecord(instrument="nrs", answers=[t % 11])
+                    db.write(lambda _s, who=who, rec=rec, i=i: db.store.add_record(
+                        pid, f"{name}{t}-{i - 1}", rec, actor=who))
+                else:
+                    db.write(lambda _s, who=who: db.store.chart(pid, actor=who))
+            except BaseException as exc:
+                errors.append(exc)
+
+    pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join(120)
+    db.store.close()
+    return len(errors)
+
+
+def _child(url: str, name: str, threads: int, per_thread: int) -> None:
+    raise SystemExit(min(_write_units(url, name, threads, per_thread), 100))
+
+
+def test_group_writes_of_threads_in_two_processes_keep_one_chain(tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from painmap.record.models import Patient
+    from painmap.store import Actor, open_store
+    from painmap.store.audit import AuditRow, verify_chain
+
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    with open_store(url, create=True) as store:
+        store.add_patient(Patient(id="p1", birth_year=1970, sex="female"),
+                          actor=Actor("test:setup", "admin"))
+    ctx = mp.get_context("fork")
+    other = ctx.Process(target=_child, args=(url, "b", 6, 6))
+    other.start()
+    assert _write_units(url, "a", 6, 6) == 0
+    other.join(120)
+    assert other.exitcode == 0
+    with open_store(url) as store, store.session() as s:
+        report = verify_chain(s)
+        assert report.ok, report
+        assert report.rows == 1 + 2 * 6 * 6
+        per_actor = s.execute(
+            select(AuditRow.actor, func.count()).group_by(AuditRow.actor)
+        ).all()
+    assert all(n == 1 for _, n in per_actor)
+    assert len(per_actor) == 1 + 2 * 6 * 6
+    with open_store(url) as store:
+        assert store.count_encounters() == 2 * 6 * 2
+        assert store.count_records() == 2 * 6 * 2

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
 from painmap.record.models import Encounter, Patient, Record
 from painmap.store import Actor, DuplicateId, NotFound, PatientChart, PatientSummary, audit
@@ -125,8 +126,9 @@ def list_patients(
     visible = policy.visible_patient_ids(who)
     search = (search or "").strip() or None
     if who.role == "researcher":
-        with state.db.writing():
-            rows = state.db.store.list_patients(actor=actor(who), limit=limit, offset=offset)
+        rows = state.db.write(
+            lambda _s: state.db.store.list_patients(actor=actor(who), limit=limit, offset=offset)
+        )
         data = []
         for r in rows:
             rid = research_id(state, r.id)
@@ -140,15 +142,19 @@ def list_patients(
             )
         return PatientsPublic(data=data, count=len(data), pseudonymised=True)
     if visible is None:
-        with state.db.writing():
-            rows = state.db.store.list_patients(
+        rows = state.db.write(
+            lambda _s: state.db.store.list_patients(
                 actor=actor(who), search=search, limit=limit, offset=offset
             )
+        )
         return PatientsPublic(data=[_summary(r) for r in rows], count=len(rows))
     if not visible:
         return PatientsPublic(data=[], count=0)
-    with state.db.writing():
-        rows = state.db.store.list_patients(actor=actor(who), search=search, limit=CARE_LIST_SCAN)
+    rows = state.db.write(
+        lambda _s: state.db.store.list_patients(
+            actor=actor(who), search=search, limit=CARE_LIST_SCAN
+        )
+    )
     mine = [_summary(r) for r in rows if r.id in visible]
     return PatientsPublic(data=mine[offset : offset + limit], count=len(mine))
 
@@ -162,8 +168,7 @@ def check_read(state: AppState, who: Principal, patient_id: str) -> None:
 def load_chart(state: AppState, who: Principal, patient_id: str) -> PatientChart:
     """The whole chart of a patient ``who`` may read (one audited ``read``)."""
     check_read(state, who, patient_id)
-    with state.db.writing():
-        return state.db.store.chart(patient_id, actor=actor(who))
+    return state.db.write(lambda _s: state.db.store.chart(patient_id, actor=actor(who)))
 
 
 def patient_page_chart(state: AppState, who: Principal, patient_id: str) -> ChartParts:
@@ -177,17 +182,20 @@ def patient_page_chart(state: AppState, who: Principal, patient_id: str) -> Char
     """
     check_read(state, who, patient_id)
     on = today(state)
-    with state.db.tx() as s:
+
+    def kept(s: Session) -> tuple[str | None, ChartParts | None]:
         digest = chart_digest(s, patient_id)
-        if digest is not None:
-            parts = state.charts.get(patient_id, digest, on)
-            if parts is not None:
-                audit.append(
-                    s, actor(who), "read", "patient", entity_id=patient_id, patient_id=patient_id
-                )
-                return parts
-    with state.db.writing():
-        chart = state.db.store.chart(patient_id, actor=actor(who))
+        parts = None if digest is None else state.charts.get(patient_id, digest, on)
+        if parts is not None:
+            audit.append(
+                s, actor(who), "read", "patient", entity_id=patient_id, patient_id=patient_id
+            )
+        return digest, parts
+
+    digest, parts = state.db.write(kept)
+    if parts is not None:
+        return parts
+    chart = state.db.write(lambda _s: state.db.store.chart(patient_id, actor=actor(who)))
     module = state.templates.env.get_template("patient_chart.html").module
     parts = render_chart(module, chart, today=on)
     with state.db.read() as s:
@@ -232,15 +240,17 @@ def add_record(state: AppState, who: Principal, patient_id: str, record: Record)
     store = state.db.store
     for _attempt in range(3):
         try:
-            with state.db.writing():
-                pos = store.add_record(patient_id, eid, record, actor=actor(who))
+            pos = state.db.write(
+                lambda _s: store.add_record(patient_id, eid, record, actor=actor(who))
+            )
             return RecordCreated(encounter_id=eid, date=on, kind=record.kind, position=pos)
         except NotFound:
             try:
-                with state.db.writing():
-                    store.add_encounter(
+                state.db.write(
+                    lambda _s: store.add_encounter(
                         patient_id, Encounter(id=eid, date=on, records=[record]), actor=actor(who)
                     )
+                )
                 return RecordCreated(encounter_id=eid, date=on, kind=record.kind, position=0)
             except DuplicateId:
                 continue  # opened concurrently: add to it

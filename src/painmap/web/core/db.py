@@ -13,21 +13,31 @@ writers instead and wakes the next one at once. For an SQLite file the turn is a
 across processes, with an advisory ``flock`` on ``<database>.writer-lock`` (POSIX), so
 the workers of ``painmap serve --workers N`` queue rather than poll. Writers that do not
 take the turn (the CLI) still meet at SQLite's own lock, which stays the guarantee.
+
+Audited patient reads and writes go through :meth:`Database.write`, a group commit
+(:class:`painmap.store.group_commit.GroupCommit`): on SQLite the units of concurrent
+requests in a worker share one transaction and one fsync'd commit, each in its own
+savepoint, and each request is answered only after that commit. On PostgreSQL each unit
+keeps a transaction of its own (a group of one).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from painmap.store import Store, open_store
 from painmap.store.engine import READ_ONLY
+from painmap.store.group_commit import MAX_UNITS, GroupCommit
+
+T = TypeVar("T")
 
 
 class WriterTurn:
@@ -116,12 +126,27 @@ class Database:
         self._reader = sessionmaker(
             bind=self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        self.group = GroupCommit(
+            self.engine,
+            turn=lambda: self._writer,
+            max_units=MAX_UNITS if self.engine.dialect.name == "sqlite" else 1,
+        )
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
         with self._writer, self._factory() as session, session.begin():
             yield session
+
+    def write(self, unit: Callable[[Session], T]) -> T:
+        """Run an audited unit (store calls, or reads and audit appends on the session).
+
+        The unit runs in its own savepoint of a group transaction shared with the units
+        of other requests of this process (SQLite); its result is returned once that
+        transaction is committed. If it raises, only its own changes are rolled back and
+        the exception is raised here. See :class:`~painmap.store.group_commit.GroupCommit`.
+        """
+        return self.group.run(unit)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
