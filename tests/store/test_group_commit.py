@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -236,3 +237,28 @@ def test_a_nested_unit_runs_in_the_same_transaction(store: Store) -> None:
     assert group.transactions == 1
     assert _actors(store)["t:inner"] == 1
     _chain_ok(store)
+
+
+_REQUEST: ContextVar[str] = ContextVar("test_request", default="none")
+
+
+def test_units_run_in_their_submitters_context(store: Store) -> None:
+    gate = Gate()
+    group = GroupCommit(store.engine, turn=gate)
+    seen: dict[str, str] = {}
+
+    def submit(name: str) -> None:
+        _REQUEST.set(name)
+        group.run(lambda _s: seen.__setitem__(name, _REQUEST.get()))
+
+    threads = [threading.Thread(target=submit, args=(f"r{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 30
+    while len(group._pending) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    gate.open.set()
+    for t in threads:
+        t.join(30)
+    assert group.transactions == 1
+    assert seen == {f"r{i}": f"r{i}" for i in range(4)}

@@ -22,12 +22,15 @@ runs each in its own ``SAVEPOINT`` of one transaction, commits that transaction 
   appending its audit rows after the previous unit's, in one transaction holding the
   database's write lock.
 
-Units run in the leader's thread. A unit that itself asks for a group write (nested)
+Units run in the leader's thread, each in a copy of the context of the thread that
+submitted it (so context variables, such as a per-request audit journal, are those of
+the request the unit belongs to). A unit that itself asks for a group write (nested)
 runs at once in a savepoint of the transaction it is already in.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -68,25 +71,30 @@ def _joined(conn: Connection) -> Iterator[None]:
 def savepoint_session(conn: Connection) -> Iterator[Session]:
     """A session in a new ``SAVEPOINT`` of ``conn``'s transaction, all or nothing.
 
-    The savepoint is released when the block ends normally and rolled back when it
-    raises, leaving the rest of the transaction as it was (the session flushes in a
-    savepoint of its own inside it, so a failed flush undoes only that flush).
+    The savepoint is taken at once (not at the session's first statement), so whatever
+    the block does on ``conn``, through this session or another one joining ``conn``,
+    is released with it when the block ends normally and rolled back when it raises,
+    leaving the rest of the transaction as it was.
+
+    Raises
+    ------
+    SavepointLost
+        When the block raised and the savepoint could not be rolled back (the database
+        ended the whole transaction); its ``unit_error`` is what the block raised.
     """
-    point = conn.begin_nested()
     session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
+        session.connection()  # SAVEPOINT now
         yield session
         session.commit()
     except BaseException as exc:
         try:
-            session.close()  # rolls back the session's own savepoint
-            if point.is_active:
-                point.rollback()
+            session.rollback()  # to the savepoint
         except Exception as lost:  # the transaction itself ended
             raise SavepointLost(exc) from lost
         raise
-    session.close()
-    point.commit()
+    finally:
+        session.close()
 
 
 class SavepointLost(Exception):
@@ -106,10 +114,11 @@ class SavepointLost(Exception):
 
 
 class _Unit(Generic[T]):
-    __slots__ = ("done", "error", "fn", "value")
+    __slots__ = ("context", "done", "error", "fn", "value")
 
     def __init__(self, fn: Callable[[Session], T]) -> None:
         self.fn = fn
+        self.context = contextvars.copy_context()
         self.done = False
         self.value: T | None = None
         self.error: BaseException | None = None
@@ -245,11 +254,10 @@ class GroupCommit:
         Raises when the transaction as a whole failed (nothing of it was committed).
         """
         outcomes: list[tuple[Any, Exception | None]] = []
-        with self.engine.connect() as conn, _joined(conn), conn.begin():
+        with self.engine.connect() as conn, conn.begin():
             for unit in batch:
                 try:
-                    with savepoint_session(conn) as session:
-                        value = unit.fn(session)
+                    value = unit.context.run(_run_joined, conn, unit.fn)
                     outcomes.append((value, None))
                 except SavepointLost as exc:
                     raise _BatchBroken("the group transaction ended") from exc.unit_error
@@ -259,6 +267,12 @@ class GroupCommit:
                     outcomes.append((None, exc))
         self.transactions += 1
         return outcomes
+
+
+def _run_joined(conn: Connection, fn: Callable[[Session], T]) -> T:
+    """Run a unit in its savepoint, with store sessions joining ``conn`` (in its context)."""
+    with _joined(conn), savepoint_session(conn) as session:
+        return fn(session)
 
 
 def _transaction_alive(conn: Connection) -> bool:
