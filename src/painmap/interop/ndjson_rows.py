@@ -5,11 +5,12 @@
 import, so that parsing and validation use every core while the importing process
 writes.
 
-Each line is first tried on a fast path: the JSON is parsed into plain values and
-checked by hand against the rules of the models (:class:`~painmap.record.models.Patient`
-and the drawing and instrument checks). The fast path only *accepts*: it takes a line
-when every value is of the exact plain type and inside the allowed range or set, and
-builds the rows and each record's canonical JSON from those values directly (pain
+Each line is first tried on a fast path: :mod:`msgspec` parses it straight into the
+strict structs of :mod:`painmap.interop.ndjson_wire`, checking types, ranges and
+vocabularies in C as it goes; the few checks that span several values follow in Python.
+The fast path only *accepts*: it takes a line when every value is of the exact plain
+type and inside the allowed range or set, and builds the rows and each record's
+canonical JSON (the bytes the models would dump) from the structs directly (pain
 drawings and integer-list instruments; other record kinds are validated one by one
 with their model). Anything else, for example a number given as a string that the
 model would coerce, or any invalid value, sends the whole line through
@@ -20,40 +21,30 @@ it, and a test compares the fast path's rows with the models' rows.
 
 from __future__ import annotations
 
-import math
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-from pydantic_core import from_json, to_json
+import msgspec
+from pydantic import ValidationError
 
-from painmap.bodymap.drawing import Quality
-from painmap.bodymap.regions import CHART, REGION_INDEX
-from painmap.core.enums import Sex
 from painmap.core.errors import ValidationFailure
 from painmap.instruments.validation import plain_answers_valid
+from painmap.interop import ndjson_wire as wire
 from painmap.interop.ndjson import NdjsonLineError, parse_line
-from painmap.record.models import Record
+from painmap.record.models import InstrumentRecord
 from painmap.store.bulk import RowBatch, RowBuilder
+from painmap.store.columns import TYPED_COLUMNS, TYPED_INDEX
 
-# The same patterns as the models' Identifier and Slug (matched whole).
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_SLUG = re.compile(r"[a-z0-9][a-z0-9_]{0,63}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PATIENT_KEYS = frozenset({"id", "birth_year", "sex", "pain_onset", "encounters"})
-_ENCOUNTER_KEYS = frozenset({"id", "date", "records"})
-_DRAWING_KEYS = frozenset({"kind", "marks", "strokes"})
-_MARK_KEYS = frozenset({"id", "intensity", "qualities"})
-_STROKE_KEYS = frozenset({"view", "points", "width", "intensity", "quality"})
-_INSTRUMENT_KEYS = frozenset({"kind", "instrument", "answers"})
-_SEX = frozenset(s.value for s in Sex)
-_QUALITIES = frozenset(q.value for q in Quality)
-_REGIONS = frozenset(REGION_INDEX)
-_NUMBERS = frozenset({int, float})
-_VIEWS = {view.value: (geo.width, geo.height) for view, geo in CHART.views.items()}
-_RECORD: TypeAdapter[Record] = TypeAdapter(Record)
+_WIDTH = len(TYPED_COLUMNS)
+_CODE, _TYPE, _TARGET = TYPED_INDEX["code"], TYPED_INDEX["treatment_type"], TYPED_INDEX["target"]
+_LEVEL, _SIDE, _ROOT = TYPED_INDEX["level"], TYPED_INDEX["side"], TYPED_INDEX["root"]
+_START, _END = TYPED_INDEX["start_date"], TYPED_INDEX["end_date"]
+_PRE, _POST = TYPED_INDEX["pain_pre"], TYPED_INDEX["pain_post"]
+_ENCODE = wire.ENCODER.encode
+_DRAWING_END = b',"kind":"pain_drawing"}'
 
 
 class _Decline(Exception):
@@ -128,8 +119,8 @@ def prepare(lines: list[tuple[int, bytes]]) -> Prepared:
 
 #: A checked patient: id, birth year, sex, onset (ISO), encounters
 #: ``(encounter id, date (ISO), records)`` in stored order; each record is
-#: ``("d", payload, marks, intensity_max)``, ``("i", payload, instrument, answers)``
-#: or ``("m", model)``.
+#: ``("d", payload, marks, intensity_max)``, ``("i", payload, instrument, answers)``,
+#: ``("t", kind, payload, typed columns)`` or ``("m", model)``.
 FastPatient = tuple[str, int, str, str | None, list[tuple[str, str, list[tuple[Any, ...]]]]]
 
 
@@ -147,8 +138,8 @@ def fast_patient(raw: str | bytes) -> FastPatient | None:
         The checked patient (see :data:`FastPatient`), or None.
     """
     try:
-        return _patient(from_json(raw))
-    except (_Decline, ValueError, TypeError, KeyError, OverflowError, ValidationError):
+        return _patient(wire.PATIENT.decode(raw))
+    except (_Decline, msgspec.ValidationError, msgspec.DecodeError, ValidationError):
         return None
 
 
@@ -164,6 +155,8 @@ def _add_fast(builder: RowBuilder, patient: FastPatient) -> tuple[str, int, int]
                 builder.drawing(pid, eid, pos, rec[1], rec[2], rec[3])
             elif tag == "i":
                 builder.instrument(pid, eid, pos, rec[1], rec[2], rec[3])
+            elif tag == "t":
+                builder.typed(pid, eid, pos, rec[1], rec[2], rec[3])
             else:
                 builder.record(pid, eid, pos, rec[1])
         n_records += len(records)
@@ -171,181 +164,136 @@ def _add_fast(builder: RowBuilder, patient: FastPatient) -> tuple[str, int, int]
     return pid, len(encounters), n_records
 
 
-def _date(value: Any) -> date:
-    if type(value) is not str or not _DATE.fullmatch(value):
+def _patient(line: wire.WirePatient) -> FastPatient:
+    birth_year = line.birth_year
+    onset = line.pain_onset
+    if onset is not None and onset.year < birth_year:
         raise _Decline
-    return date.fromisoformat(value)
-
-
-def _number(value: Any) -> float:
-    kind = type(value)
-    if kind is float:
-        return value  # type: ignore[no-any-return]
-    if kind is int:
-        return float(value)
-    raise _Decline
-
-
-def _patient(obj: Any) -> FastPatient:
-    if type(obj) is not dict or not obj.keys() <= _PATIENT_KEYS:
+    encounters = line.encounters
+    ids = {enc.id for enc in encounters}
+    if len(ids) != len(encounters):
         raise _Decline
-    pid = obj.get("id")
-    birth_year = obj.get("birth_year")
-    sex = obj.get("sex")
-    if type(pid) is not str or not _ID.fullmatch(pid):
-        raise _Decline
-    if type(birth_year) is not int or not 1900 <= birth_year <= 2100:
-        raise _Decline
-    if type(sex) is not str or sex not in _SEX:
-        raise _Decline
-    onset_text = obj.get("pain_onset")
-    if onset_text is not None and _date(onset_text).year < birth_year:
-        raise _Decline
-    encounters = obj.get("encounters", [])
-    if type(encounters) is not list:
-        raise _Decline
-    dated: list[tuple[date, str, str, list[Any]]] = []
-    seen: set[str] = set()
     for enc in encounters:
-        if type(enc) is not dict or not enc.keys() <= _ENCOUNTER_KEYS:
+        if enc.date.year < birth_year:
             raise _Decline
-        eid = enc.get("id")
-        if type(eid) is not str or not _ID.fullmatch(eid) or eid in seen:
-            raise _Decline
-        seen.add(eid)
-        day_text = enc.get("date")
-        day = _date(day_text)  # so day_text is a str
-        if day.year < birth_year:
-            raise _Decline
-        records = enc.get("records", [])
-        if type(records) is not list:
-            raise _Decline
-        dated.append((day, eid, str(day_text), records))
-    dated.sort(key=lambda t: (t[0], t[1]))
     return (
-        pid,
+        line.id,
         birth_year,
-        sex,
-        onset_text,
-        [(eid, day_text, [_record(r) for r in records]) for _, eid, day_text, records in dated],
+        line.sex.value,
+        None if onset is None else onset.isoformat(),
+        [
+            (enc.id, enc.date.isoformat(), [_record(r) for r in enc.records])
+            for enc in sorted(encounters, key=_visit_order)
+        ],
     )
 
 
-def _record(rec: Any) -> tuple[Any, ...]:
-    if type(rec) is not dict:
-        raise _Decline
-    kind = rec.get("kind")
-    if kind == "pain_drawing":
+def _visit_order(enc: wire.WireEncounter) -> tuple[date, str]:
+    return enc.date, enc.id
+
+
+def _record(rec: wire.WireRecord) -> tuple[Any, ...]:
+    kind = type(rec)
+    if kind is wire.WireDrawing:
+        drawn = _drawing(rec)  # type: ignore[arg-type]
+        if drawn is None:
+            raise _Decline
+        return drawn
+    if kind is wire.WireInstrument:
+        assert isinstance(rec, wire.WireInstrument)
+        if plain_answers_valid(rec.instrument, rec.answers):
+            return ("i", _ENCODE(rec), rec.instrument, rec.answers)
+        # answers of another form (a mapping, non-integer scales): the model checks them
         try:
-            return _drawing(rec)
-        except _Decline:
-            pass
-    elif kind == "instrument" and rec.keys() <= _INSTRUMENT_KEYS:
-        instrument = rec.get("instrument")
-        answers = rec.get("answers")
-        if (
-            type(instrument) is str
-            and _SLUG.fullmatch(instrument)
-            and plain_answers_valid(instrument, answers)
-        ):
-            payload = {"kind": "instrument", "instrument": instrument, "answers": answers}
-            return ("i", to_json(payload), instrument, answers)
-    try:
-        model = _RECORD.validate_json(to_json(rec))
-    except ValidationFailure:
-        raise _Decline from None
-    return ("m", model)
+            model = InstrumentRecord(instrument=rec.instrument, answers=rec.answers)
+        except (ValidationError, ValidationFailure):
+            raise _Decline from None
+        return ("m", model)
+    if kind is wire.WireTreatment:
+        assert isinstance(rec, wire.WireTreatment)
+        if rec.end is not None and rec.end < rec.start:
+            raise _Decline
+    tag, typed = _TYPED[kind]
+    return ("t", tag, _ENCODE(rec), typed(rec))
 
 
-def _drawing(rec: dict[str, Any]) -> tuple[Any, ...]:
-    if not rec.keys() <= _DRAWING_KEYS:
-        raise _Decline
-    marks = rec.get("marks", [])
-    strokes = rec.get("strokes", [])
-    if type(marks) is not list or type(strokes) is not list:
-        raise _Decline
-    out_marks = _marks(marks)
-    intensities = [m["intensity"] for m in out_marks]
-    out_strokes = []
-    for stroke in strokes:
-        if type(stroke) is not dict or not stroke.keys() <= _STROKE_KEYS:
-            raise _Decline
-        view = stroke.get("view")
-        size = _VIEWS.get(view) if type(view) is str else None
-        if size is None:
-            raise _Decline
-        width = _number(stroke.get("width"))
-        if not 0.0 < width <= 200.0:
-            raise _Decline
-        value = _number(stroke.get("intensity"))
-        if not 0.0 <= value <= 10.0:
-            raise _Decline
-        quality = stroke.get("quality")
-        if quality is not None and (type(quality) is not str or quality not in _QUALITIES):
-            raise _Decline
-        points = _points(stroke.get("points"), size)
-        intensities.append(value)
-        out_strokes.append(
-            {"view": view, "points": points, "width": width, "intensity": value, "quality": quality}
-        )
-    payload = {"marks": out_marks, "strokes": out_strokes, "kind": "pain_drawing"}
-    return ("d", to_json(payload), len(out_marks), max(intensities, default=None))
+def _value(member: StrEnum | None) -> str | None:
+    return None if member is None else member.value
 
 
-def _marks(marks: list[Any]) -> list[dict[str, Any]]:
-    """Region marks in canonical form (intensity a float, qualities listed)."""
-    out = []
-    for mark in marks:
-        if type(mark) is not dict:
-            raise _Decline
-        if mark.keys() == _MARK_KEYS:
-            rid, value, qualities = mark["id"], mark["intensity"], mark["qualities"]
-        elif mark.keys() <= _MARK_KEYS:
-            rid, value, qualities = mark.get("id"), mark.get("intensity"), mark.get("qualities", [])
-        else:
-            raise _Decline
-        kind = type(value)
-        if kind is int:
-            value = float(value)
-        elif kind is not float:
-            raise _Decline
-        if not 0.0 <= value <= 10.0:  # NaN fails too
-            raise _Decline
-        if type(qualities) is not list or not _QUALITIES.issuperset(qualities):
-            raise _Decline
-        out.append({"id": rid, "intensity": value, "qualities": qualities})
-    ids = [m["id"] for m in out]
-    if not _REGIONS.issuperset(ids) or len(set(ids)) != len(ids):
-        raise _Decline
-    return out
+def _exam(rec: wire.WireExam) -> list[Any]:
+    v: list[Any] = [None] * _WIDTH
+    v[_CODE] = rec.test
+    v[_LEVEL], v[_SIDE], v[_ROOT] = _value(rec.level), _value(rec.side), _value(rec.root)
+    return v
 
 
-def _points(points: Any, size: tuple[float, float]) -> list[list[float]]:
-    """Stroke points as ``[x, y]`` float lists, all finite and on the chart."""
-    if type(points) is not list or not points:
-        raise _Decline
-    # two sequences of the same length unless some point does not have two items;
-    # a point that is not a list of two numbers shows up as a non-number in them
-    # (JSON object keys and string characters are strings)
-    xs, ys = zip(*points, strict=True)
-    kinds = set(map(type, xs))
-    kinds.update(map(type, ys))
-    if kinds != {float}:
-        if not kinds <= _NUMBERS or set(map(type, points)) != {list}:
-            raise _Decline
-        points = [[float(x), float(y)] for x, y in points]
-        xs, ys = zip(*points, strict=True)
+def _imaging(rec: wire.WireImaging) -> list[Any]:
+    v: list[Any] = [None] * _WIDTH
+    v[_CODE] = rec.finding.value
+    v[_LEVEL], v[_SIDE], v[_ROOT] = rec.level.value, _value(rec.side), _value(rec.root)
+    return v
+
+
+def _electrodiagnostic(rec: wire.WireElectrodiagnostic) -> list[Any]:
+    v: list[Any] = [None] * _WIDTH
+    v[_CODE], v[_TARGET] = rec.finding.value, rec.target
+    v[_SIDE], v[_ROOT] = _value(rec.side), _value(rec.root)
+    return v
+
+
+def _block(rec: wire.WireBlock) -> list[Any]:
+    v: list[Any] = [None] * _WIDTH
+    v[_CODE] = rec.type.value
+    v[_LEVEL] = rec.levels[0].value if len(rec.levels) == 1 else None
+    v[_SIDE], v[_ROOT] = _value(rec.side), _value(rec.root)
+    v[_PRE], v[_POST] = rec.pre_pain, rec.post_pain
+    return v
+
+
+def _treatment(rec: wire.WireTreatment) -> list[Any]:
+    v: list[Any] = [None] * _WIDTH
+    v[_TYPE], v[_TARGET] = rec.type.value, _value(rec.target)
+    v[_LEVEL], v[_SIDE], v[_ROOT] = _value(rec.level), _value(rec.side), _value(rec.root)
+    v[_START] = rec.start.isoformat()
+    v[_END] = None if rec.end is None else rec.end.isoformat()
+    return v
+
+
+#: The typed columns of each record kind taken as a struct (as ``typed_values`` makes
+#: them from the models; dates as ISO text, as the bulk rows bind them).
+_TYPED: dict[type, tuple[str, Callable[[Any], list[Any]]]] = {
+    struct: (struct.__struct_config__.tag, typed)  # type: ignore[misc]
+    for struct, typed in (
+        (wire.WireExam, _exam),
+        (wire.WireImaging, _imaging),
+        (wire.WireElectrodiagnostic, _electrodiagnostic),
+        (wire.WireBlock, _block),
+        (wire.WireTreatment, _treatment),
+    )
+}
+
+
+def _drawing(rec: wire.WireDrawing) -> tuple[Any, ...] | None:
+    marks, strokes = rec.marks, rec.strokes
+    if len({m.id for m in marks}) != len(marks):
+        return None
+    if wire.SMALLER_VIEWS:
+        for stroke in strokes:
+            size = wire.SMALLER_VIEWS.get(stroke.view.value)
+            if size is not None and not _inside(stroke.points, size):
+                return None
+    intensities = [m.intensity for m in marks]
+    intensities += [s.intensity for s in strokes]
+    payload = b"".join(
+        (b'{"marks":', _ENCODE(marks), b',"strokes":', _ENCODE(strokes), _DRAWING_END)
+    )
+    return ("d", payload, len(marks), max(intensities, default=None))
+
+
+def _inside(points: list[tuple[float, float]], size: tuple[float, float]) -> bool:
     width, height = size
-    # a finite sum rules out NaN (which min and max may step over) and infinities
-    if not (
-        math.isfinite(sum(xs) + sum(ys))
-        and min(xs) >= 0.0
-        and min(ys) >= 0.0
-        and max(xs) <= width
-        and max(ys) <= height
-    ):
-        raise _Decline
-    return points  # type: ignore[no-any-return]
+    return all(x <= width and y <= height for x, y in points)
 
 
 __all__ = ["FastPatient", "Prepared", "fast_patient", "prepare"]

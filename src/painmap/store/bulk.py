@@ -128,6 +128,17 @@ class RowBuilder:
         self._instruments.append((pid, eid, position, payload, instrument))
         self._responses.append((instrument, answers))
 
+    def typed(
+        self, pid: str, eid: str, position: int, kind: str, payload: bytes, typed: list[Any]
+    ) -> None:
+        """Add a ``records`` row from its canonical JSON and its typed column values.
+
+        ``typed`` holds the values of :data:`~painmap.store.columns.TYPED_COLUMNS` in
+        that order (dates as ISO text), as :func:`~painmap.store.columns.typed_values`
+        gives them for a record that is not an instrument.
+        """
+        self._open.append([pid, eid, position, kind, payload, *typed])
+
     def record(self, pid: str, eid: str, position: int, rec: Record) -> None:
         """Add the ``records`` row of a validated record model."""
         if isinstance(rec, InstrumentRecord):

@@ -108,8 +108,9 @@ def _batch_row(instrument: str, answers: list[Any] | dict[str, Any]) -> list[flo
     ids = _integer_items(instrument)
     if ids is None:
         return answers_to_row(instrument, answers)
-    raw = [answers.get(i) for i in ids] if isinstance(answers, dict) else answers
-    return [math.nan if v is None else float(v) for v in raw]
+    if isinstance(answers, dict):
+        return [math.nan if answers.get(i) is None else float(answers[i]) for i in ids]
+    return answers  # integers and None: NumPy reads None as NaN in a float array
 
 
 def score_many(records: Sequence[InstrumentRecord]) -> list[dict[str, Any]]:
