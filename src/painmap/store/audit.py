@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -24,8 +24,10 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     insert,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -60,6 +62,23 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+_LOG = cast(Table, AuditRow.__table__)
+_HEAD = cast(Table, AuditHead.__table__)
+_ROW_COLUMNS = tuple(c.name for c in _LOG.columns if c.name != "id")
+# the head row is read FOR UPDATE (PostgreSQL locks it; SQLite holds the write lock from
+# BEGIN IMMEDIATE), and written back with the new hash and count
+_GET_HEAD = (
+    select(_HEAD.c.hash, _HEAD.c.count).where(_HEAD.c.id == 1).with_for_update()
+)
+_SET_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(hash=bindparam("hash"), count=bindparam("count"))
+)
+_INSERT_ROW = insert(_LOG)
+_listeners: list[Callable[[int], None]] = []
 
 
 @dataclass(frozen=True)
@@ -150,14 +169,11 @@ def append(
     Returns
     -------
     AuditRow
-        The new row (flushed, not committed).
+        The new row (inserted, not committed; not attached to ``session``).
     """
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, hash=GENESIS, count=0)
-        session.add(head)
+    session.flush()  # the caller's pending changes first, as before this row
+    conn = session.connection()
+    prev, count = _lock_head(conn)
     row = AuditRow(
         at=datetime.now(UTC),
         actor=actor.name,
@@ -167,15 +183,40 @@ def append(
         entity_id=entity_id,
         patient_id=patient_id,
         detail=detail,
-        prev_hash=head.hash,
+        prev_hash=prev,
         hash="",
     )
     row.hash = row_hash(row)
-    session.add(row)
-    head.hash = row.hash
-    head.count = head.count + 1
-    session.flush()
+    values = {c: getattr(row, c) for c in _ROW_COLUMNS}
+    key = conn.execute(_INSERT_ROW, values).inserted_primary_key
+    if key is None:  # pragma: no cover - every backend here reports it
+        raise RuntimeError("the audit row's id was not reported")
+    row.id = int(key[0])
+    conn.execute(_SET_HEAD, {"hash": row.hash, "count": count + 1})
+    for listener in _listeners:
+        listener(row.id)
     return row
+
+
+def _lock_head(conn: Connection) -> tuple[str, int]:
+    """The chain head's hash and row count, locked for this transaction (created if new)."""
+    head = conn.execute(_GET_HEAD).first()
+    if head is None:
+        conn.execute(insert(_HEAD), {"id": 1, "hash": GENESIS, "count": 0})
+        return GENESIS, 0
+    return str(head[0]), int(head[1])
+
+
+def on_append(listener: Callable[[int], None]) -> None:
+    """Call ``listener`` with the id of every row :func:`append` inserts (test journals).
+
+    Parameters
+    ----------
+    listener : callable
+        Called in the appending thread, inside the transaction, once per row.
+    """
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def append_many(
@@ -205,15 +246,11 @@ def append_many(
     """
     if not items:
         return 0
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, hash=GENESIS, count=0)
-        session.add(head)
+    session.flush()
+    conn = session.connection()
+    prev, count = _lock_head(conn)
     now = datetime.now(UTC)
     at = _utc_text(now)
-    prev = head.hash
     rows: list[dict[str, Any]] = []
     for entity_id, patient_id, detail in items:
         digest = hashlib.sha256(
@@ -236,15 +273,11 @@ def append_many(
             }
         )
         prev = digest
-    session.flush()
-    conn = session.connection()
     if conn.dialect.name == "sqlite":
         _insert_driver(conn, rows)
     else:
-        session.execute(insert(AuditRow), rows)
-    head.hash = prev
-    head.count = head.count + len(rows)
-    session.flush()
+        conn.execute(insert(_LOG), rows)
+    conn.execute(_SET_HEAD, {"hash": prev, "count": count + len(rows)})
     return len(rows)
 
 

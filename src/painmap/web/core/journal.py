@@ -1,9 +1,11 @@
 """Per-request journal of audit rows, to prove audit completeness in tests.
 
-When enabled, every request gets a list in a context variable; an ORM hook appends the
-id of each audit row inserted while the request runs. The journal then holds, per
-request, its method, route template (never the concrete path, which may hold an id),
-status and the audit row ids it appended.
+When enabled, every request gets a list in a context variable; a hook of the audit log
+(:func:`painmap.store.audit.on_append`) appends the id of each audit row appended while
+the request runs (also when a group commit's leader thread appends it: units run in
+their request's context). The journal then holds, per request, its method, route
+template (never the concrete path, which may hold an id), status and the audit row ids
+it appended.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
-
-from painmap.store.audit import AuditRow
+from painmap.store import audit
 
 _current: ContextVar[list[int] | None] = ContextVar("painmap_audit_ids", default=None)
 
@@ -29,21 +29,15 @@ class JournalEntry:
     audit_ids: list[int] = field(default_factory=list)
 
 
-def _after_insert(_mapper: Any, _connection: Any, target: AuditRow) -> None:
+def _appended(row_id: int) -> None:
     ids = _current.get()
     if ids is not None:
-        ids.append(int(target.id))
-
-
-_installed = False
+        ids.append(row_id)
 
 
 def install_hook() -> None:
-    """Register the ORM hook once per process."""
-    global _installed
-    if not _installed:
-        event.listen(AuditRow, "after_insert", _after_insert)
-        _installed = True
+    """Register the audit hook once per process."""
+    audit.on_append(_appended)
 
 
 def start_request() -> tuple[list[int], Any]:
