@@ -92,3 +92,25 @@ def test_worker_processes_build_the_app_from_the_environment(
     assert state.settings.cookie_name == "__Host-painmap_session"
     assert state.db.store.url == fresh_env.url
     state.db.store.close()
+
+
+def test_the_driver_rows_of_the_digest_are_the_portable_rows(fresh_env: WebEnv) -> None:
+    from painmap.web.views.page_cache import _driver_rows, _rows
+
+    def both() -> tuple[list[list[tuple[object, ...]]], list[list[tuple[object, ...]]]]:
+        with fresh_env.db.read() as s:
+            conn = s.connection()
+            portable = [[tuple(r) for r in rows] for rows in _rows(conn, OWN)]
+            driver = [[tuple(r) for r in rows] for rows in _driver_rows(conn, OWN)]
+        return portable, driver
+
+    portable, driver = both()
+    assert [len(x) for x in portable] == [len(x) for x in driver]
+    assert len(driver[0]) == 1 and len(driver[2]) > 0
+    # the same stored text and scores (dates: objects there, ISO text here)
+    assert [r[2:] for r in portable[2]] == [r[2:] for r in driver[2]]
+    with fresh_env.db.tx() as s:
+        s.execute(text("UPDATE records SET score = score + 1 "
+                       "WHERE patient_id = :p AND instrument = 'nrs'"), {"p": OWN})
+    changed_portable, changed_driver = both()
+    assert changed_portable[2] != portable[2] and changed_driver[2] != driver[2]

@@ -19,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Connection, Text, bindparam, cast, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from painmap.store import PatientChart
@@ -37,6 +39,29 @@ _R = RecordRow.__table__
 
 #: Patients whose rendered chart is kept (least recently viewed dropped first).
 CACHE_SIZE = 128
+
+
+#: What the page is built from, in key order: the patient row, its encounters, its
+#: records (payload text and the stored score columns).
+_DIGEST_QUERIES = (
+    select(_P.c.birth_year, _P.c.sex, _P.c.pain_onset).where(_P.c.id == bindparam("pid")),
+    select(_E.c.encounter_id, _E.c.date)
+    .where(_E.c.patient_id == bindparam("pid"))
+    .order_by(_E.c.encounter_id),
+    select(
+        _R.c.encounter_id, _R.c.position, cast(_R.c.payload, Text), _R.c.instrument,
+        _R.c.score, _R.c.score_max, _R.c.score_category, _R.c.score_complete,
+        _R.c.score_answered, cast(_R.c.subscales, Text),
+    )
+    .where(_R.c.patient_id == bindparam("pid"))
+    .order_by(_R.c.encounter_id, _R.c.position),
+)
+#: The same queries as SQLite text (one ``?``, the patient id), run on the driver's
+#: cursor: SQLAlchemy's statement and result handling cost more than the queries.
+_SQLITE_SQL = tuple(
+    str(q.compile(dialect=sqlite.dialect(), compile_kwargs={"render_postcompile": True}))
+    for q in _DIGEST_QUERIES
+)
 
 
 def chart_digest(session: Session, patient_id: str) -> str | None:
@@ -53,33 +78,34 @@ def chart_digest(session: Session, patient_id: str) -> str | None:
     -------
     str or None
         Hex digest of the patient row, its encounters and its records (payload text and
-        the stored score columns), in key order.
+        the stored score columns), in key order, as the database returns them.
     """
     conn = session.connection()
-    patient = conn.execute(
-        select(_P.c.birth_year, _P.c.sex, _P.c.pain_onset).where(_P.c.id == patient_id)
-    ).first()
-    if patient is None:
+    read = _driver_rows if conn.dialect.name == "sqlite" else _rows
+    patient, encounters, records = read(conn, patient_id)
+    if not patient:
         return None
-    h = hashlib.sha256(repr((patient_id, tuple(patient))).encode())
-    for row in conn.execute(
-        select(_E.c.encounter_id, _E.c.date)
-        .where(_E.c.patient_id == patient_id)
-        .order_by(_E.c.encounter_id)
-    ):
+    h = hashlib.sha256(repr((patient_id, tuple(patient[0]))).encode())
+    for row in encounters:
         h.update(repr(tuple(row)).encode())
     h.update(b"|records|")
-    for row in conn.execute(
-        select(
-            _R.c.encounter_id, _R.c.position, cast(_R.c.payload, Text), _R.c.instrument,
-            _R.c.score, _R.c.score_max, _R.c.score_category, _R.c.score_complete,
-            _R.c.score_answered, cast(_R.c.subscales, Text),
-        )
-        .where(_R.c.patient_id == patient_id)
-        .order_by(_R.c.encounter_id, _R.c.position)
-    ):
+    for row in records:
         h.update(repr(tuple(row)).encode())
     return h.hexdigest()
+
+
+def _rows(conn: Connection, patient_id: str) -> list[Sequence[Any]]:
+    """The rows of the digest queries, through SQLAlchemy (any backend)."""
+    return [conn.execute(q, {"pid": patient_id}).all() for q in _DIGEST_QUERIES]
+
+
+def _driver_rows(conn: Connection, patient_id: str) -> list[Sequence[Any]]:
+    """The rows of the digest queries on SQLite's own cursor (same transaction)."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return [cursor.execute(sql, (patient_id,)).fetchall() for sql in _SQLITE_SQL]
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)
