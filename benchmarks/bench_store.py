@@ -43,8 +43,13 @@ from sqlalchemy.orm import Session
 
 from painmap.bodymap import REGION_IDS
 from painmap.interop.ndjson import read_ndjson
-from painmap.interop.ndjson_import import CHUNK, MAX_WORKERS, import_ndjson, line_chunks
-from painmap.interop.ndjson_rows import prepare
+from painmap.interop.ndjson_import import (
+    CHUNK_BYTES,
+    MAX_WORKERS,
+    import_ndjson,
+    prepare_range,
+    spans,
+)
 from painmap.store import Actor, open_store
 from painmap.store.repository import paused_gc
 from painmap.store.tables import EncounterRow, PatientRow, RecordRow
@@ -349,7 +354,7 @@ def main() -> None:
     # rows; then the store write of those ready rows (a third database)
     clock = Clock()
     with paused_gc():
-        prepared = [prepare(chunk) for chunk in line_chunks(src)]
+        prepared = [prepare_range(src, *span) for span in spans(src)]
     validate = clock.lap()
     assert sum(p.encounters for p in prepared) == args.encounters
     write_url = f"sqlite:///{work / 'write.db'}"
@@ -369,7 +374,7 @@ def main() -> None:
     print(f"  same, one process       {single}  -> per 1M encounters {single.scaled(per_m)}")
     print(f"  alone: validate + rows  {validate}  -> per 1M encounters {validate.scaled(per_m)}")
     print(f"  alone: store write      {write}  -> per 1M encounters {write.scaled(per_m)}")
-    print(f"  ({CHUNK} lines per chunk)")
+    print(f"  ({CHUNK_BYTES / 1e6:g} MB of lines per chunk)")
     with paused_gc():
         patients = list(islice(read_ndjson(src), args.baseline_encounters // VISITS + 1))
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from painmap_synth import all_kinds_patient, cohort
 
+from painmap.interop import ndjson_import
 from painmap.interop.ndjson import NdjsonLineError, dump_patient, parse_line
-from painmap.interop.ndjson_import import import_ndjson
+from painmap.interop.ndjson_import import import_ndjson, spans
 from painmap.interop.ndjson_rows import fast_patient, prepare
 from painmap.record.models import PainDrawingRecord
 from painmap.store import Actor, open_store
@@ -198,16 +199,19 @@ def test_import_with_workers_stores_what_one_process_stores(tmp_path: Path) -> N
 
 CHILD = r"""
 import sys
-from painmap.interop.ndjson_import import import_ndjson
+from painmap.interop import ndjson_import
+from painmap.interop import ndjson_import
+from painmap.interop.ndjson_import import import_ndjson, spans
 from painmap.store import Actor, open_store
 
+ndjson_import.CHUNK_BYTES = 100_000  # many chunks, so the kill lands mid-import
 url, path = sys.argv[1:3]
 store = open_store(url)
 seen = [0]
 
 def progress(n):
     seen[0] += 1
-    if seen[0] == 300:
+    if seen[0] == 10:
         print("reading", flush=True)
 
 import_ndjson(store, path, actor=Actor("test:kill", "admin"), workers=2, on_line=progress)
@@ -252,3 +256,51 @@ def test_killed_import_leaves_no_workers_and_nothing_stored(tmp_path: Path) -> N
     with sqlite3.connect(tmp_path / "db.sqlite") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT count(*) FROM patients").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("size", [1, 5, 16, 17, 40, 10_000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a":1}\n{"b":2}\n\n{"c":3}\n',
+        b'{"a":1}\r\n  \r\n{"b":22222222222222222222}',  # CRLF, a blank line, no final end
+        b"\n\n" + b'{"long":"' + b"x" * 60 + b'"}\n{"d":4}\n',
+    ],
+)
+def test_spans_cover_the_file_in_whole_lines(tmp_path: Path, size: int, text: bytes) -> None:
+    path = tmp_path / "in.ndjson"
+    path.write_bytes(text)
+    runs = list(spans(path, size))
+    assert b"".join(text[o : o + n] for o, n in runs) == text  # contiguous, complete
+    for o, n in runs[:-1]:
+        assert text[o + n - 1 : o + n] == b"\n"  # each run but the last ends a line
+    numbered, base = [], 0
+    for o, n in runs:
+        chunk = text[o : o + n].split(b"\n")
+        if chunk[-1] == b"":
+            chunk.pop()
+        numbered += [(base + k, raw) for k, raw in enumerate(chunk, 1) if raw.strip()]
+        base += len(chunk)
+    with open(path, "rb") as fh:
+        expected = [(k, raw.rstrip(b"\n")) for k, raw in enumerate(fh, 1) if raw.strip()]
+    assert numbered == expected
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_small_chunks_keep_file_line_numbers(
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ndjson_import, "CHUNK_BYTES", 5_000)
+    good = [dump_patient(p) for p in cohort(60, seed=11)]
+    bad = _variant(lambda d: d.update(sex="robot"))
+    path = tmp_path / "in.ndjson"
+    path.write_text("\n".join([*good[:20], "", *good[20:47], bad, *good[47:]]) + "\n")
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with open_store(url, create=True) as store:
+        with pytest.raises(NdjsonLineError) as err:
+            import_ndjson(store, path, actor=ACTOR, workers=workers)
+        assert err.value.line == 49  # 20 lines, a blank one, 27 lines, then the bad one
+        path.write_text("\n".join([*good[:20], "", *good[20:]]) + "\n")
+        summary = import_ndjson(store, path, actor=ACTOR, workers=workers)
+        assert summary.patients == 60
+        assert sorted(summary.lines.values()) == [*range(1, 21), *range(22, 62)]

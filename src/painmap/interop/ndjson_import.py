@@ -9,10 +9,11 @@ two-pass import would) and every clashing id is counted.
 
 On SQLite, lines are validated and turned into ready rows in chunks
 (:func:`painmap.interop.ndjson_rows.prepare`), in worker processes for a large file, so
-that validation runs on every core while this process writes; results are taken in
-file order, so the first invalid line (or repeated id) is the one reported, exactly as
-in a one-by-one read. PostgreSQL takes validated models through
-:meth:`~painmap.store.Store.add_patients`.
+that validation runs on every core while this process writes. A worker is given a byte
+range of whole lines and reads it itself (:func:`prepare_range`), so the lines never
+pass through this process; results are taken in file order, so the first invalid line
+(or repeated id) is the one reported, exactly as in a one-by-one read. PostgreSQL takes
+validated models through :meth:`~painmap.store.Store.add_patients`.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
 
 from painmap.core.errors import PainmapError, ValidationFailure
 from painmap.interop.ndjson import (
     FileSummary,
     NdjsonLineError,
-    iter_lines,
     parse_line,
     stream_file,
 )
@@ -41,8 +42,9 @@ from painmap.store import Actor, Store
 from painmap.store.bulk import RowBatch
 from painmap.store.repository import BATCH
 
-#: Lines per chunk handed to :func:`~painmap.interop.ndjson_rows.prepare`.
-CHUNK = 250
+#: Bytes of whole lines per chunk handed to :func:`prepare_range` (a longer line is
+#: one chunk of its own).
+CHUNK_BYTES = 2_000_000
 #: Files at least this large are validated in worker processes (``workers=None``).
 PARALLEL_MIN_BYTES = 16_000_000
 #: Most workers by default: one writer keeps up with about three (see docs/performance.md).
@@ -142,7 +144,7 @@ def import_ndjson(
 
     def ready() -> Iterator[RowBatch]:
         lines = summary.lines
-        for chunk, done in _prepared(path, workers):
+        for span, done in _prepared(path, workers):
             for n, pid in done.ids:
                 if pid in lines:
                     first = lines[pid]
@@ -152,15 +154,14 @@ def import_ndjson(
                     )
                 lines[pid] = n
             if done.error_line is not None:
-                raw = next(r for k, r in chunk if k == done.error_line)
-                parse_line(raw, done.error_line)  # raises the line's error
+                assert done.error_text is not None
+                parse_line(done.error_text, done.error_line)  # raises the line's error
                 raise AssertionError(f"line {done.error_line} was rejected, then accepted")
             summary.patients += len(done.ids)
             summary.encounters += done.encounters
             summary.records += done.records
             if on_line is not None:
-                for _, raw in chunk:
-                    on_line(len(raw))
+                on_line(span.length)
             clash.update(store.existing_patient_ids([pid for _, pid in done.ids]))
             if not clash:
                 yield done.rows
@@ -192,20 +193,69 @@ def _end_with_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def line_chunks(path: str | os.PathLike[str]) -> Iterator[list[tuple[int, bytes]]]:
-    """Non-blank lines of a file with their 1-based numbers, :data:`CHUNK` at a time."""
-    lines = iter_lines(path)
-    while chunk := list(islice(lines, CHUNK)):
-        yield chunk
+@dataclass(frozen=True)
+class Span:
+    """A run of whole lines of a file: where it starts, how long it is, its first line."""
+
+    offset: int
+    length: int
+    first_line: int
 
 
-def _prepared(
+def spans(path: str | os.PathLike[str], size: int | None = None) -> Iterator[tuple[int, int]]:
+    """``(offset, length)`` of consecutive runs of whole lines, about ``size`` bytes each.
+
+    Only the bytes around each boundary are read: a run ends at the first line end at
+    or after ``size`` bytes (default :data:`CHUNK_BYTES`) from its start.
+    """
+    size = CHUNK_BYTES if size is None else size
+    with open(path, "rb") as fh:
+        end_of_file = os.fstat(fh.fileno()).st_size
+        offset = 0
+        while offset < end_of_file:
+            fh.seek(min(offset + size, end_of_file) - 1)
+            fh.readline()  # to the end of the line holding the last byte of the run
+            stop = min(fh.tell(), end_of_file)
+            yield offset, stop - offset
+            offset = stop
+
+
+def prepare_range(path: str | os.PathLike[str], offset: int, length: int) -> Prepared:
+    """Read a run of whole lines and :func:`~painmap.interop.ndjson_rows.prepare` it.
+
+    Line numbers in the result count from 1 at ``offset``; blank lines are skipped
+    (and counted). :attr:`Prepared.lines` is the number of lines in the run.
+    """
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read(length)
+    texts = data.split(b"\n")
+    if texts[-1] == b"":  # the run ends with a line end
+        texts.pop()
+    numbered = [(n, raw) for n, raw in enumerate(texts, start=1) if raw.strip()]
+    done = prepare(numbered)
+    done.lines = len(texts)
+    return done
+
+
+def _prepared(path: str | os.PathLike[str], workers: int) -> Iterator[tuple[Span, Prepared]]:
+    """Each run of lines with what :func:`prepare_range` made of it, in file order.
+
+    Line numbers in the results are those of the file.
+    """
+    base = 0
+    for (offset, length), done in _ranges(path, workers):
+        done.renumber(base)
+        yield Span(offset, length, base + 1), done
+        base += done.lines
+
+
+def _ranges(
     path: str | os.PathLike[str], workers: int
-) -> Iterator[tuple[list[tuple[int, bytes]], Prepared]]:
-    """Each chunk of lines with what :func:`prepare` made of it, in file order."""
+) -> Iterator[tuple[tuple[int, int], Prepared]]:
     if workers <= 0:
-        for chunk in line_chunks(path):
-            yield chunk, prepare(chunk)
+        for span in spans(path):
+            yield span, prepare_range(path, *span)
         return
     # fork: the workers need nothing from this process but the code, and unlike spawn
     # or forkserver it does not re-run the calling script's main module
@@ -216,9 +266,9 @@ def _prepared(
         initargs=(os.getpid(),),
     )
     try:
-        pending: deque[tuple[list[tuple[int, bytes]], Future[Prepared]]] = deque()
-        for chunk in line_chunks(path):
-            pending.append((chunk, pool.submit(prepare, chunk)))
+        pending: deque[tuple[tuple[int, int], Future[Prepared]]] = deque()
+        for span in spans(path):
+            pending.append((span, pool.submit(prepare_range, path, *span)))
             if len(pending) > 2 * workers:
                 head, future = pending.popleft()
                 yield head, future.result()
@@ -229,4 +279,4 @@ def _prepared(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["CHUNK", "ExistingPatients", "import_ndjson", "line_chunks"]
+__all__ = ["CHUNK_BYTES", "ExistingPatients", "Span", "import_ndjson", "prepare_range", "spans"]

@@ -68,8 +68,12 @@ class Prepared:
         The first invalid line of the chunk (parse it with
         :func:`~painmap.interop.ndjson.parse_line` for the error); its rows and those
         after it are not in ``rows``.
+    error_text : bytes or None
+        The text of that line.
     fast : int
         How many lines the fast path took.
+    lines : int
+        Lines read, blank ones included (set by the caller that read them).
     """
 
     ids: list[tuple[int, str]] = field(default_factory=list)
@@ -77,7 +81,16 @@ class Prepared:
     records: int = 0
     rows: RowBatch = field(default_factory=RowBatch)
     error_line: int | None = None
+    error_text: bytes | None = None
     fast: int = 0
+    lines: int = 0
+
+    def renumber(self, base: int) -> None:
+        """Add ``base`` to every line number (lines counted from a later start)."""
+        if base:
+            self.ids = [(n + base, pid) for n, pid in self.ids]
+            if self.error_line is not None:
+                self.error_line += base
 
 
 def prepare(lines: list[tuple[int, bytes]]) -> Prepared:
@@ -104,7 +117,7 @@ def prepare(lines: list[tuple[int, bytes]]) -> Prepared:
             try:
                 model = parse_line(raw, n)
             except NdjsonLineError:
-                out.error_line = n
+                out.error_line, out.error_text = n, raw
                 break
             builder.add(model)
             pid = model.id
