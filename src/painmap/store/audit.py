@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -250,61 +251,148 @@ def append_many(
     conn = session.connection()
     prev, count = _lock_head(conn)
     now = datetime.now(UTC)
-    at = _utc_text(now)
-    rows: list[dict[str, Any]] = []
-    for entity_id, patient_id, detail in items:
-        digest = hashlib.sha256(
-            _canonical_text(
-                at, actor.name, actor.role, action, entity, entity_id, patient_id, detail, prev
-            )
-        ).hexdigest()
-        rows.append(
-            {
-                "at": now,
-                "actor": actor.name,
-                "role": actor.role,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "patient_id": patient_id,
-                "detail": detail,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
+    digests = chain_hashes(_utc_text(now), actor.name, actor.role, action, entity, items, prev)
     if conn.dialect.name == "sqlite":
-        _insert_driver(conn, rows)
+        _insert_driver(conn, now, actor, action, entity, items, prev, digests)
     else:
-        conn.execute(insert(_LOG), rows)
-    conn.execute(_SET_HEAD, {"hash": prev, "count": count + len(rows)})
-    return len(rows)
+        links = [prev, *digests[:-1]]
+        conn.execute(
+            insert(_LOG),
+            [
+                {
+                    "at": now,
+                    "actor": actor.name,
+                    "role": actor.role,
+                    "action": action,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "patient_id": patient_id,
+                    "detail": detail,
+                    "prev_hash": link,
+                    "hash": digest,
+                }
+                for (entity_id, patient_id, detail), link, digest in zip(
+                    items, links, digests, strict=True
+                )
+            ],
+        )
+    conn.execute(_SET_HEAD, {"hash": digests[-1], "count": count + len(digests)})
+    return len(digests)
 
 
-def _insert_driver(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert audit rows straight through the driver (SQLite bulk path).
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
-    The values are converted by the columns' own SQLAlchemy bind processors, so the
-    stored text is what the ORM insert would store.
+
+def _json(value: Any) -> str:
+    """``value`` as :func:`_canonical_text` writes it inside the canonical object."""
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return encode_basestring_ascii(value)
+    return _SORTED.encode(value)
+
+
+def chain_hashes(
+    at: str,
+    actor: str,
+    role: str,
+    action: str,
+    entity: str,
+    items: Sequence[tuple[str | None, str | None, Any]],
+    prev: str,
+) -> list[str]:
+    """The hashes of a run of rows that share time, actor, role, action and entity.
+
+    The same digests as hashing :func:`_canonical_text` row by row (a test checks this),
+    with the shared part of the canonical text built once: keys in sorted order
+    ``action, actor, at, detail, entity, entity_id, patient_id, prev, role``.
+
+    Parameters
+    ----------
+    at, actor, role, action, entity : str
+        The shared columns (``at`` as :func:`_utc_text` gives it).
+    items : sequence of (entity_id, patient_id, detail)
+        One per row, in order.
+    prev : str
+        Hash of the row before the first one.
+
+    Returns
+    -------
+    list of str
+        One hex digest per item; each row's ``prev_hash`` is the digest before it.
     """
-    table = AuditRow.__table__
-    assert isinstance(table, Table)
-    names = [c.name for c in table.columns if c.name != "id"]
+    head = (
+        f'{{"action":{_json(action)},"actor":{_json(actor)},"at":{_json(at)},"detail":'
+    )
+    middle = f',"entity":{_json(entity)},"entity_id":'
+    tail = f',"role":{_json(role)}}}'
+    sha256 = hashlib.sha256
+    out: list[str] = []
+    for entity_id, patient_id, detail in items:
+        text = "".join(
+            (
+                head,
+                _json(detail),
+                middle,
+                _json(entity_id),
+                ',"patient_id":',
+                _json(patient_id),
+                ',"prev":',
+                _json(prev),
+                tail,
+            )
+        )
+        prev = sha256(text.encode()).hexdigest()
+        out.append(prev)
+    return out
+
+
+def _insert_driver(
+    conn: Connection,
+    now: datetime,
+    actor: Actor,
+    action: str,
+    entity: str,
+    items: Sequence[tuple[str | None, str | None, Any]],
+    prev: str,
+    digests: list[str],
+) -> None:
+    """Insert a run of audit rows straight through the driver (SQLite bulk path).
+
+    The values are converted by the columns' own SQLAlchemy bind processors (the shared
+    ones once), so the stored text is what the ORM insert would store.
+    """
     dialect = conn.dialect
-    convert = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-    quote = conn.dialect.identifier_preparer.quote
+
+    def processor(name: str) -> Callable[[Any], Any]:
+        fn = _LOG.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        return (lambda v: v) if fn is None else fn
+
+    shared = tuple(
+        processor(n)(v)
+        for n, v in zip(
+            ("at", "actor", "role", "action", "entity"),
+            (now, actor.name, actor.role, action, entity),
+            strict=True,
+        )
+    )
+    detail_text = processor("detail")
+    names = _ROW_COLUMNS  # at, actor, role, action, entity, entity_id, patient_id, ...
+    quote = dialect.identifier_preparer.quote
     sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"INSERT INTO {quote(_LOG.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' * len(names))})"
     )
-    data = [
-        tuple(
-            value if fn is None else fn(value)
-            for fn, value in zip(convert, (row[n] for n in names), strict=True)
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(sql, data)
+    links = [prev, *digests[:-1]]
+    conn.exec_driver_sql(
+        sql,
+        [
+            (*shared, entity_id, patient_id, detail_text(detail), link, digest)
+            for (entity_id, patient_id, detail), link, digest in zip(
+                items, links, digests, strict=True
+            )
+        ],
+    )
 
 
 @dataclass(frozen=True)
