@@ -104,7 +104,7 @@ def test_payload_floats_are_the_models() -> None:
     assert patient is not None
     payloads = [r[1] for _, _, recs in patient[4] for r in recs if r[0] == "d"]
     models = [
-        rec.model_dump_json().encode()
+        rec.model_dump_json()
         for enc in parse_line(text, 1).encounters
         for rec in enc.records
         if isinstance(rec, PainDrawingRecord)
@@ -304,3 +304,25 @@ def test_small_chunks_keep_file_line_numbers(
         summary = import_ndjson(store, path, actor=ACTOR, workers=workers)
         assert summary.patients == 60
         assert sorted(summary.lines.values()) == [*range(1, 21), *range(22, 62)]
+
+
+def test_rows_per_insert_does_not_change_what_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from painmap.store import bulk
+
+    patients = [*cohort(45, seed=12), all_kinds_patient()]
+    tables = []
+    for per in (1, 7, 128):
+        monkeypatch.setattr(bulk, "ROWS_PER_INSERT", per)
+        with open_store(f"sqlite:///{tmp_path / f'db{per}.sqlite'}", create=True) as store:
+            store.add_patients(patients, actor=ACTOR)
+            with store.engine.connect() as conn:
+                tables.append(
+                    [
+                        conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1, 2, 3").all()
+                        for t in ("patients", "encounters", "records")
+                    ]
+                )
+    assert tables[0] == tables[1] == tables[2]
+    assert len(tables[0][2]) > 128  # several full statements and a remainder

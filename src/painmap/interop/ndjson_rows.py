@@ -215,7 +215,7 @@ def _record(rec: wire.WireRecord) -> tuple[Any, ...]:
     if kind is wire.WireInstrument:
         assert isinstance(rec, wire.WireInstrument)
         if plain_answers_valid(rec.instrument, rec.answers):
-            return ("i", _ENCODE(rec), rec.instrument, rec.answers)
+            return ("i", _ENCODE(rec).decode(), rec.instrument, rec.answers)
         # answers of another form (a mapping, non-integer scales): the model checks them
         try:
             model = InstrumentRecord(instrument=rec.instrument, answers=rec.answers)
@@ -227,7 +227,7 @@ def _record(rec: wire.WireRecord) -> tuple[Any, ...]:
         if rec.end is not None and rec.end < rec.start:
             raise _Decline
     tag, typed = _TYPED[kind]
-    return ("t", tag, _ENCODE(rec), typed(rec))
+    return ("t", tag, _ENCODE(rec).decode(), typed(rec))
 
 
 def _value(member: StrEnum | None) -> str | None:
@@ -300,7 +300,7 @@ def _drawing(rec: wire.WireDrawing) -> tuple[Any, ...] | None:
     intensities += [s.intensity for s in strokes]
     payload = b"".join(
         (b'{"marks":', _ENCODE(marks), b',"strokes":', _ENCODE(strokes), _DRAWING_END)
-    )
+    ).decode()
     return ("d", payload, len(marks), max(intensities, default=None))
 
 
