@@ -262,3 +262,22 @@ def test_units_run_in_their_submitters_context(store: Store) -> None:
         t.join(30)
     assert group.transactions == 1
     assert seen == {f"r{i}": f"r{i}" for i in range(4)}
+
+
+def test_a_leader_that_cannot_take_the_turn_leaves_no_unit_behind(store: Store) -> None:
+    ids = _seeded(store, 1)
+    broken = True
+
+    @contextmanager
+    def turn() -> Iterator[None]:
+        if broken:
+            raise OSError("no writer turn")
+        yield
+
+    group = GroupCommit(store.engine, turn=turn)
+    with pytest.raises(OSError):
+        group.run(_add(store, ids[0], "t:lost", 1))
+    broken = False
+    assert group.run(_add(store, ids[0], "t:next", 2)) == 0
+    seen = _actors(store)
+    assert seen["t:lost"] == 0 and seen["t:next"] == 1
