@@ -22,6 +22,10 @@ write). Page scenarios run before drawing scenarios, so every page view shows th
 chart. Each run records the server processes' CPU (from ``/proc``), wrk's own CPU and
 the load average.
 
+Each run also reports how long a durable one-row SQLite commit (WAL,
+``synchronous=FULL``) takes on the same disk at its start and end: audited requests wait
+for such commits, and on a virtual machine that time varies by an order of magnitude.
+
 The database is the synthetic demo cohort (``painmap demo --patients 200 --seed 1``).
 Run: ``.venv/bin/python benchmarks/bench_web.py [--duration S] [--workers W]``.
 Part 2 needs ``wrk`` (Debian: ``apt-get install wrk``); without it only part 1 runs.
@@ -114,6 +118,43 @@ async def login(client: httpx.AsyncClient, patient_id: str) -> Sessions:
     s = Sessions(ccookie, r.cookies["painmap_session"], r.json()["csrf_token"])
     client.cookies.clear()
     return s
+
+
+def commit_latency(folder: Path, n: int = 200) -> tuple[float, float]:
+    """p50 and p95 ms of a one-row SQLite commit as the store makes it (WAL, FULL).
+
+    The durable commit (an fsync of the write-ahead log) is what group commit shares
+    between requests; on this virtual machine it has ranged from 0.25 to 6 ms, so each
+    run reports it.
+    """
+    import sqlite3
+
+    path = folder / "commit-probe.db"
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=FULL")
+        con.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO t VALUES (?)", (i,))
+            con.execute("COMMIT")
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        con.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    times.sort()
+    return times[n // 2], times[n * 95 // 100]
+
+
+def print_commit_latency(folder: Path, when: str) -> None:
+    """Print :func:`commit_latency` with the load average."""
+    p50, p95 = commit_latency(folder)
+    print(f"Durable one-row SQLite commit on this disk ({when}): p50 {p50:.2f} ms, "
+          f"p95 {p95:.2f} ms; load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
 # ------------------------------------------------------- part 1: CPU per request
@@ -410,6 +451,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="painmap-bench-web-"))
     url, patient_id = make_database(tmp, args.patients)
     print(f"SQLite, {args.patients} demo patients; load average {os.getloadavg()[0]:.2f}")
+    print_commit_latency(tmp, "start")
     print(f"\nIn-process (ASGI, no sockets), {args.requests} requests each:")
     print("| scenario | wall ms/req | CPU ms/req | CPU vs bare |")
     print("|---|---|---|---|")
@@ -425,6 +467,7 @@ def main() -> None:
     url, patient_id = make_database(tmp, args.patients)
     try:
         under_load(args, tmp, url, patient_id)
+        print_commit_latency(tmp, "end")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
