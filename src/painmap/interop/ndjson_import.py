@@ -235,6 +235,7 @@ def prepare_range(path: str | os.PathLike[str], offset: int, length: int) -> Pre
     numbered = [(n, raw) for n, raw in enumerate(texts, start=1) if raw.strip()]
     done = prepare(numbered)
     done.lines = len(texts)
+    done.rows.pack()  # the statements' parameters, built here rather than by the writer
     return done
 
 

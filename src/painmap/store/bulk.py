@@ -19,8 +19,10 @@ process and inserted by the process holding the transaction.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain, compress
 from typing import Any
@@ -77,6 +79,49 @@ class RowBatch:
     encounters: list[tuple[Any, ...]] = field(default_factory=list)
     records: dict[Mask, list[tuple[Any, ...]]] = field(default_factory=dict)
     audit: list[AuditItem] = field(default_factory=list)
+    #: The rows as statements, once :meth:`pack` has run: table, columns, rows per
+    #: statement, and one flat tuple of parameters per statement.
+    packed: list[tuple[str, tuple[str, ...], int, list[tuple[Any, ...]]]] = field(
+        default_factory=list
+    )
+
+    def pack(self, limit: int | None = None) -> None:
+        """Turn the rows into the parameters of multi-row ``INSERT`` statements.
+
+        Rows that set the same columns go :data:`ROWS_PER_INSERT` to a statement (fewer
+        when SQLite allows fewer than ``limit`` bound variables; default: this
+        process's SQLite limit). Done where the batch is built (a worker process), it
+        spares the inserting process the work. The row dicts are emptied.
+        """
+        if limit is None:
+            limit = _variable_limit()
+        groups: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]] = [
+            ("patients", tuple(PATIENT_COLUMNS[i] for i in mask), rows)
+            for mask, rows in self.patients.items()
+        ]
+        if self.encounters:
+            groups.append(("encounters", ENCOUNTER_COLUMNS, self.encounters))
+        groups += [
+            ("records", tuple(RECORD_COLUMNS[i] for i in mask), rows)
+            for mask, rows in self.records.items()
+        ]
+        flat = chain.from_iterable
+        for table, names, rows in groups:
+            per = max(1, min(ROWS_PER_INSERT, limit // len(names)))
+            whole = len(rows) - len(rows) % per
+            if whole:
+                params = [tuple(flat(rows[i : i + per])) for i in range(0, whole, per)]
+                self.packed.append((table, names, per, params))
+            if whole < len(rows):
+                self.packed.append((table, names, 1, rows[whole:]))
+        self.patients, self.encounters, self.records = {}, [], {}
+
+
+@functools.cache
+def _variable_limit() -> int:
+    """Most bound variables in one statement, for this process's SQLite library."""
+    with closing(sqlite3.connect(":memory:")) as probe:
+        return probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def _mask(row: Sequence[Any]) -> Mask:
@@ -237,32 +282,13 @@ def _sql(conn: Connection, table: str, names: Sequence[str], rows: int) -> str:
     )
 
 
-def _insert_rows(
-    conn: Connection, table: str, names: Sequence[str], rows: list[tuple[Any, ...]], limit: int
-) -> None:
-    """Insert rows that set the same columns, many rows to a statement."""
-    per = max(1, min(ROWS_PER_INSERT, limit // len(names)))
-    whole = len(rows) - len(rows) % per
-    if whole:
-        flat = chain.from_iterable
-        conn.exec_driver_sql(
-            _sql(conn, table, names, per),
-            [tuple(flat(rows[i : i + per])) for i in range(0, whole, per)],
-        )
-    if whole < len(rows):
-        conn.exec_driver_sql(_sql(conn, table, names, 1), rows[whole:])
-
-
 def insert_batch(conn: Connection, batch: RowBatch) -> None:
-    """Insert the rows of a batch on SQLite, grouped by the columns they set."""
+    """Insert the rows of a batch on SQLite, packing them first if not yet packed."""
     dbapi = conn.connection.dbapi_connection
-    limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
-    for mask, rows in batch.patients.items():
-        _insert_rows(conn, "patients", [PATIENT_COLUMNS[i] for i in mask], rows, limit)
-    if batch.encounters:
-        _insert_rows(conn, "encounters", ENCOUNTER_COLUMNS, batch.encounters, limit)
-    for mask, rows in batch.records.items():
-        _insert_rows(conn, "records", [RECORD_COLUMNS[i] for i in mask], rows, limit)
+    assert dbapi is not None
+    batch.pack(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[attr-defined]
+    for table, names, per, params in batch.packed:
+        conn.exec_driver_sql(_sql(conn, table, names, per), params)
 
 
 __all__ = [
