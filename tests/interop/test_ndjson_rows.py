@@ -21,7 +21,7 @@ from painmap.interop.ndjson_import import import_ndjson, spans
 from painmap.interop.ndjson_rows import fast_patient, prepare
 from painmap.record.models import PainDrawingRecord
 from painmap.store import Actor, open_store
-from painmap.store.bulk import RowBatch, RowBuilder
+from painmap.store.bulk import RECORD_COLUMNS, RowBatch, RowBuilder
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from bench_store import synthetic_lines
@@ -326,3 +326,28 @@ def test_rows_per_insert_does_not_change_what_is_stored(
                 )
     assert tables[0] == tables[1] == tables[2]
     assert len(tables[0][2]) > 128  # several full statements and a remainder
+
+
+def test_bulk_rows_equal_the_one_by_one_rows(tmp_path: Path) -> None:
+    """The bulk builder (scored shortcuts, typed rows) against ``add_patient``'s rows."""
+    texts = [dump_patient(p) for p in [*cohort(30, seed=13), all_kinds_patient()]]
+    texts += synthetic_lines(40, seed=6)  # ODI and PCS (with subscales) in every visit
+    lines = _numbered(texts)
+    tables = []
+    for name in ("bulk", "one"):
+        with open_store(f"sqlite:///{tmp_path / name}.sqlite", create=True) as store:
+            if name == "bulk":
+                store.add_row_batches([prepare(lines).rows], actor=ACTOR)
+            else:
+                for n, raw in lines:
+                    store.add_patient(parse_line(raw, n), actor=ACTOR)
+            with store.engine.connect() as conn:
+                tables.append(
+                    [
+                        conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1, 2, 3").all()
+                        for t in ("patients", "encounters", "records")
+                    ]
+                )
+    assert tables[0] == tables[1]
+    at = RECORD_COLUMNS.index("subscales")
+    assert any(row[at] is not None for row in tables[0][2])  # subscales were stored

@@ -51,6 +51,8 @@ _INTENSITY_AT = _LEAD + TYPED_INDEX["intensity_max"]
 _INSTRUMENT_MASK = (0, 1, 2, 3, 4, _LEAD + TYPED_INDEX["instrument"])
 #: An instrument row with a score, maximum and category and no subscales.
 _SCORED_MASK = (*_INSTRUMENT_MASK, *_SCORE_AT[:5])
+#: ... and with subscales.
+_FULL_MASK = (*_INSTRUMENT_MASK, *_SCORE_AT)
 #: Column sets of a pain-drawing row (with and without a highest intensity).
 _DRAWING_MASK = (0, 1, 2, 3, 4, _MARKS_AT, _INTENSITY_AT)
 _EMPTY_DRAWING_MASK = (0, 1, 2, 3, 4, _MARKS_AT)
@@ -246,6 +248,24 @@ class RowBuilder:
                         category,
                         int(complete),
                         answered,
+                    )
+                )
+                continue
+            if None not in values:  # every score column, subscales included
+                groups.setdefault(_FULL_MASK, []).append(
+                    (
+                        pid,
+                        eid,
+                        position,
+                        "instrument",
+                        payload,
+                        instrument,
+                        score,
+                        score_max,
+                        category,
+                        int(complete),
+                        answered,
+                        as_json_text(subscales),
                     )
                 )
                 continue

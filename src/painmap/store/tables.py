@@ -73,11 +73,14 @@ def as_object(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def as_json_text(value: Any) -> str:
     """Encode a :class:`JSONPayload` result (text or object) as JSON text."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def _partial_index(name: str, column: str) -> Index:
