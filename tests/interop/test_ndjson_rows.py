@@ -351,3 +351,32 @@ def test_bulk_rows_equal_the_one_by_one_rows(tmp_path: Path) -> None:
     assert tables[0] == tables[1]
     at = RECORD_COLUMNS.index("subscales")
     assert any(row[at] is not None for row in tables[0][2])  # subscales were stored
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_existing_patients_are_all_counted_and_nothing_is_written(
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ndjson_import, "CHUNK_BYTES", 5_000)  # many chunks
+    patients = cohort(80, seed=14)
+    texts = [dump_patient(p) for p in patients]
+    path = tmp_path / "in.ndjson"
+    path.write_text("\n".join(texts) + "\n")
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with open_store(url, create=True) as store:
+        store.add_patients([patients[i] for i in (9, 40, 77)], actor=ACTOR)
+        with store.engine.connect() as conn:
+            before = conn.exec_driver_sql("SELECT count(*) FROM records").scalar()
+        with pytest.raises(ndjson_import.ExistingPatients) as err:
+            import_ndjson(store, path, actor=ACTOR, workers=workers)
+        assert (err.value.line, err.value.patient_id, err.value.count) == (10, patients[9].id, 3)
+        assert store.count_patients() == 3
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == before
+        # an invalid line after the clashes is still found, and reported instead
+        bad = _variant(lambda d: d.update(sex="robot"))
+        path.write_text("\n".join([*texts[:60], bad, *texts[60:]]) + "\n")
+        with pytest.raises(NdjsonLineError) as line_err:
+            import_ndjson(store, path, actor=ACTOR, workers=workers)
+        assert line_err.value.line == 61
+        assert store.count_patients() == 3

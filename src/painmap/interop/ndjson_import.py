@@ -162,12 +162,10 @@ def import_ndjson(
             summary.records += done.records
             if on_line is not None:
                 on_line(span.length)
-            clash.update(store.existing_patient_ids([pid for _, pid in done.ids]))
-            if not clash:
-                yield done.rows
+            yield done.rows  # the store adds ids already in the database to `clash`
         raise_clash()
 
-    store.add_row_batches(ready(), actor=actor)
+    store.add_row_batches(ready(), actor=actor, existing=clash)
     return summary
 
 

@@ -307,8 +307,13 @@ def insert_batch(conn: Connection, batch: RowBatch) -> None:
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     batch.pack(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[attr-defined]
-    for table, names, per, params in batch.packed:
-        conn.exec_driver_sql(_sql(conn, table, names, per), params)
+    # the driver's own cursor: these statements need none of SQLAlchemy's result handling
+    cursor = dbapi.cursor()
+    try:
+        for table, names, per, params in batch.packed:
+            cursor.executemany(_sql(conn, table, names, per), params)
+    finally:
+        cursor.close()
 
 
 __all__ = [

@@ -184,15 +184,24 @@ def _row_batch(batch: list[Patient]) -> RowBatch:
     return builder.finish()
 
 
-def _check_new(conn: Connection, ids: list[str], seen: set[str]) -> None:
-    """Raise DuplicateId when an id repeats (``seen`` is updated) or already exists."""
+def _check_new(
+    conn: Connection, ids: list[str], seen: set[str], existing: set[str] | None = None
+) -> None:
+    """Raise DuplicateId when an id repeats (``seen`` is updated) or already exists.
+
+    With ``existing``, ids already in the database are added to it instead.
+    """
     for pid in ids:
         if pid in seen:
             raise DuplicateId("id", f"patient {pid!r} appears more than once")
         seen.add(pid)
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
-        clash = conn.execute(select(_P.c.id).where(_P.c.id.in_(chunk)).limit(1)).first()
+        query = select(_P.c.id).where(_P.c.id.in_(chunk))
+        if existing is not None:
+            existing.update(conn.execute(query).scalars())
+            continue
+        clash = conn.execute(query.limit(1)).first()
         if clash is not None:
             raise DuplicateId("id", f"patient {clash[0]!r} already exists")
 
@@ -363,6 +372,7 @@ class Store:
         *,
         actor: Actor,
         progress: Callable[[int], None] | None = None,
+        existing: set[str] | None = None,
     ) -> int:
         """Add patients given as ready rows (SQLite's bulk import), all or nothing.
 
@@ -379,6 +389,10 @@ class Store:
             Who imports.
         progress : callable, optional
             Called with the number of patients written so far after each batch.
+        existing : set, optional
+            Collect the ids that already exist here instead of raising; once any is
+            found, later batches are only checked, not written (the caller, which
+            must then raise to roll back, can count them all).
 
         Returns
         -------
@@ -403,7 +417,9 @@ class Store:
             conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             for batch in batches:
                 ids = [pid for _, pid, _ in batch.audit if pid is not None]
-                _check_new(conn, ids, seen)
+                _check_new(conn, ids, seen, existing)
+                if existing:
+                    continue
                 insert_batch(conn, batch)
                 audit.append_many(session, actor, "import", "patient", batch.audit)
                 total += len(batch.audit)
