@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from web_helpers import OWN, PASSWORD, WebEnv
 
 from painmap.cli import main as cli_main
@@ -208,9 +209,13 @@ def test_patient_draws_and_answers_then_clinician_sees_it(
 
     url = env.url
     cli_main(["audit", "verify", "--database", url])  # returns normally when intact
-    with env.db.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE id = :i"),
-                     {"i": all_ids[0]})
-    with pytest.raises(SystemExit) as broken:
+    edit = text("UPDATE audit_log SET actor = 'mallory' WHERE id = :i")
+    # the database refuses the edit
+    with pytest.raises(DBAPIError, match="append-only"), env.db.engine.begin() as conn:
+        conn.execute(edit, {"i": all_ids[0]})
+    with env.db.engine.begin() as conn:  # someone with rights over the schema can edit,
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(edit, {"i": all_ids[0]})
+    with pytest.raises(SystemExit) as broken:  # ...and the chain shows it
         cli_main(["audit", "verify", "--database", url])
     assert broken.value.code == 1
