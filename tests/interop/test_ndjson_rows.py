@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from painmap_synth import all_kinds_patient, cohort
+from row_compare import canonical, model_rows
 
 from painmap.interop import ndjson_import
 from painmap.interop.ndjson import NdjsonLineError, dump_patient, parse_line
@@ -21,28 +22,12 @@ from painmap.interop.ndjson_import import import_ndjson, spans
 from painmap.interop.ndjson_rows import fast_patient, prepare
 from painmap.record.models import PainDrawingRecord
 from painmap.store import Actor, open_store
-from painmap.store.bulk import RECORD_COLUMNS, RowBatch, RowBuilder
+from painmap.store.bulk import RECORD_COLUMNS
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from bench_store import synthetic_lines
 
 ACTOR = Actor("test:rows", "admin")
-
-
-def _model_rows(lines: list[tuple[int, bytes]]) -> RowBatch:
-    builder = RowBuilder()
-    for n, raw in lines:
-        builder.add(parse_line(raw, n))
-    return builder.finish()
-
-
-def _canonical(batch: RowBatch) -> Any:
-    return (
-        {k: sorted(v) for k, v in batch.patients.items()},
-        sorted(batch.encounters),
-        {k: sorted(v) for k, v in batch.records.items()},
-        batch.audit,
-    )
 
 
 def _numbered(texts: list[str]) -> list[tuple[int, bytes]]:
@@ -56,7 +41,7 @@ def test_fast_rows_equal_the_models_rows() -> None:
     done = prepare(lines)
     assert done.error_line is None
     assert done.fast == len(lines)  # every line of these took the fast path
-    assert _canonical(done.rows) == _canonical(_model_rows(lines))
+    assert canonical(done.rows) == canonical(model_rows(lines))
     assert [pid for _, pid in done.ids] == [parse_line(r, n).id for n, r in lines]
 
 
@@ -91,10 +76,10 @@ def _set_points(data: dict[str, Any], points: list[Any]) -> None:
 )
 def test_lines_the_fast_path_leaves_to_the_models_import_the_same(edit: Any) -> None:
     lines = _numbered([_variant(edit)])
-    expected = _model_rows(lines)  # the model accepts the line
+    expected = model_rows(lines)  # the model accepts the line
     done = prepare(lines)
     assert done.error_line is None
-    assert _canonical(done.rows) == _canonical(expected)
+    assert canonical(done.rows) == canonical(expected)
 
 
 def test_payload_floats_are_the_models() -> None:

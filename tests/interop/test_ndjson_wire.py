@@ -13,6 +13,7 @@ import random
 from typing import Any
 
 import pytest
+from row_compare import canonical, model_rows
 
 from painmap.core.enums import (
     BlockDesign,
@@ -28,9 +29,8 @@ from painmap.core.enums import (
     Structure,
     TreatmentType,
 )
-from painmap.interop.ndjson import NdjsonLineError, parse_line
+from painmap.interop.ndjson import NdjsonLineError
 from painmap.interop.ndjson_rows import fast_patient, prepare
-from painmap.store.bulk import RowBatch, RowBuilder
 
 NOTES = ["", "ok", 'quote " and \\ backslash', "tab\tnew\nline", "Schmerz \u00fc \u2028 \U0001f600"]
 
@@ -135,22 +135,6 @@ def _line(rng: random.Random, n: int, broken: Any = None) -> str:
     return json.dumps(patient, ensure_ascii=rng.random() < 0.5)
 
 
-def _model_rows(lines: list[tuple[int, bytes]]) -> RowBatch:
-    builder = RowBuilder()
-    for n, raw in lines:
-        builder.add(parse_line(raw, n))
-    return builder.finish()
-
-
-def _sorted(batch: RowBatch) -> Any:
-    return (
-        {k: sorted(v) for k, v in batch.patients.items()},
-        sorted(batch.encounters),
-        {k: sorted(v) for k, v in batch.records.items()},
-        batch.audit,
-    )
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_random_valid_lines_give_the_models_rows(seed: int) -> None:
     rng = random.Random(seed)
@@ -158,7 +142,7 @@ def test_random_valid_lines_give_the_models_rows(seed: int) -> None:
     done = prepare(lines)
     assert done.error_line is None
     assert done.fast == len(lines)
-    assert _sorted(done.rows) == _sorted(_model_rows(lines))
+    assert canonical(done.rows) == canonical(model_rows(lines))
 
 
 @pytest.mark.parametrize(("name", "edit"), BREAKS, ids=[name for name, _ in BREAKS])
@@ -167,14 +151,14 @@ def test_edited_lines_import_exactly_as_the_models_decide(name: str, edit: Any) 
     text = _line(rng, 1, broken=edit)
     lines = [(1, text.encode())]
     try:
-        expected = _model_rows(lines)
+        expected = model_rows(lines)
     except NdjsonLineError:
         assert fast_patient(text) is None
         assert prepare(lines).error_line == 1
         return
     done = prepare(lines)  # the models accept it (by coercion): the same rows
     assert done.error_line is None
-    assert _sorted(done.rows) == _sorted(expected)
+    assert canonical(done.rows) == canonical(expected)
 
 
 def test_an_identifier_ending_in_a_newline_is_rejected() -> None:

@@ -229,45 +229,26 @@ class RowBuilder:
             self._instruments, scores, strict=True
         ):
             score, score_max, category, complete, answered, subscales = values
-            if (
-                score is not None
-                and score_max is not None
-                and category is not None
-                and subscales is None
-            ):  # the usual columns (a shortcut for the loop below)
-                scored.append(
-                    (
-                        pid,
-                        eid,
-                        position,
-                        "instrument",
-                        payload,
-                        instrument,
-                        score,
-                        score_max,
-                        category,
-                        int(complete),
-                        answered,
-                    )
+            if score is not None and score_max is not None and category is not None:
+                # the usual columns, with or without subscales (a shortcut for the loop
+                # below; ``complete`` and ``answered`` are always set)
+                usual = (
+                    pid,
+                    eid,
+                    position,
+                    "instrument",
+                    payload,
+                    instrument,
+                    score,
+                    score_max,
+                    category,
+                    int(complete),
+                    answered,
                 )
-                continue
-            if None not in values:  # every score column, subscales included
-                groups.setdefault(_FULL_MASK, []).append(
-                    (
-                        pid,
-                        eid,
-                        position,
-                        "instrument",
-                        payload,
-                        instrument,
-                        score,
-                        score_max,
-                        category,
-                        int(complete),
-                        answered,
-                        as_json_text(subscales),
-                    )
-                )
+                if subscales is None:
+                    scored.append(usual)
+                else:
+                    groups.setdefault(_FULL_MASK, []).append((*usual, as_json_text(subscales)))
                 continue
             row: list[Any] = [pid, eid, position, "instrument", payload, instrument]
             mask = list(_INSTRUMENT_MASK)
