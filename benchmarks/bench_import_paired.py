@@ -20,7 +20,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_store import synthetic_lines
+try:
+    from bench_store import synthetic_lines
+except ImportError:  # run as part of `python -m benchmarks`
+    from benchmarks.bench_store import synthetic_lines
 
 CHILD = r"""
 import os, resource, sys, time
@@ -60,11 +63,14 @@ def main() -> None:
     """Run the pairs and print one line per import."""
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--other-src", required=True, help="src/ folder of the code to compare")
+    ap.add_argument("--other-src", help="src/ folder of the code to compare")
     ap.add_argument("--encounters", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
-    args = ap.parse_args()
+    args, _ = ap.parse_known_args()
+    if args.other_src is None:
+        print("bench_import_paired: give --other-src OLD/src (a `git worktree` of another commit)")
+        return
     this_src = str(Path(__file__).resolve().parents[1] / "src")
     with tempfile.TemporaryDirectory(prefix="painmap-bench-paired-") as tmp:
         work = Path(tmp)
