@@ -165,3 +165,27 @@ def test_an_identifier_ending_in_a_newline_is_rejected() -> None:
     text = json.dumps({"id": "P1\n", "birth_year": 1960, "sex": "male"})
     assert fast_patient(text) is None
     assert prepare([(1, text.encode())]).error_line == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"id":"D1","birth_year":1960,"sex":"female","sex":"male"}',
+        '{"id":"D1","birth_year":1960,"sex":"male","sex":"robot"}',
+        '{"id":"D1","birth_year":1960,"sex":"robot","sex":"male"}',
+        '{"id":"D1","birth_year":1960,"sex":"male","encounters":[{"id":"v1","date":"2020-01-01",'
+        '"records":[{"kind":"instrument","instrument":"nrs","answers":[3],"answers":[7]}]}]}',
+        '{"id":"D1","birth_year":1960,"sex":"male","encounters":[{"id":"v1","date":"2020-01-01",'
+        '"records":[{"kind":"exam","test":"slr","result":"positive","kind":"exam"}]}]}',
+    ],
+)
+def test_repeated_keys_are_read_as_the_models_read_them(text: str) -> None:
+    lines = [(1, text.encode())]
+    try:
+        expected = model_rows(lines)
+    except NdjsonLineError:
+        assert prepare(lines).error_line == 1
+        return
+    done = prepare(lines)
+    assert done.error_line is None
+    assert canonical(done.rows) == canonical(expected)
