@@ -21,6 +21,7 @@ from painmap.store import (
     NotFound,
     Store,
     open_store,
+    repository,
 )
 from painmap.store.audit import AuditRow, verify_chain
 from painmap.store.tables import RecordRow
@@ -186,6 +187,24 @@ def test_list_patients_search_and_paging(store: Store) -> None:
     assert found[0].last_visit == one.encounters[-1].date
     with pytest.raises(ValidationFailure):
         store.list_patients(actor=ACTOR, limit=-1)
+
+
+@pytest.mark.parametrize("run", [2, 5_000])
+def test_list_patients_of_given_ids(
+    store: Store, run: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "LIST_IDS_RUN", run)  # 2: several IN lists, merged
+    store.add_patients(cohort(12, seed=2), actor=ACTOR)
+    everyone = {r.id: r for r in store.list_patients(actor=ACTOR, limit=100)}
+    ids = {"S0011", "S0002", "S0007", "S0010", "nobody"}
+    rows = store.list_patients(actor=ACTOR, ids=ids, limit=100)
+    assert [r.id for r in rows] == ["S0002", "S0007", "S0010", "S0011"]
+    assert all(r == everyone[r.id] for r in rows)  # the same counts and visit dates
+    paged = store.list_patients(actor=ACTOR, ids=ids, limit=2, offset=1)
+    assert [r.id for r in paged] == ["S0007", "S0010"]
+    found = store.list_patients(actor=ACTOR, ids=ids, search="s001")
+    assert [r.id for r in found] == ["S0010", "S0011"]
+    assert store.list_patients(actor=ACTOR, ids=[]) == []
 
 
 def test_timeline_is_in_date_and_position_order(store: Store) -> None:

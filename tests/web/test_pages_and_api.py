@@ -152,3 +152,16 @@ def test_api_reads_and_writes_each_append_exactly_one_audit_row(web_env: WebEnv)
     csv_text = client.get("/api/audit/export").text
     assert csv_text.startswith("id,at,actor,role,action")
     assert re.search(r",doc,clinician,create,", csv_text)
+
+
+def test_clinician_lists_exactly_the_patients_in_their_care(web_env: WebEnv) -> None:
+    client = web_env.app()
+    web_env.login(client, "doc")
+    listing = client.get("/api/patients").json()
+    assert [p["id"] for p in listing["data"]] == [OWN, "demo-t-0003"]
+    assert listing["count"] == 2
+    page = client.get("/api/patients", params={"limit": 1, "offset": 1}).json()
+    assert [p["id"] for p in page["data"]] == ["demo-t-0003"] and page["count"] == 2
+    found = client.get("/api/patients", params={"search": "0003"}).json()
+    assert [p["id"] for p in found["data"]] == ["demo-t-0003"]
+    assert OTHER not in client.get("/api/patients", params={"search": "0002"}).text

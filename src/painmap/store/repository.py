@@ -12,7 +12,7 @@ import getpass
 import operator
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -49,6 +49,8 @@ _R = RecordRow.__table__
 BATCH = 500
 #: SQLite page cache (KiB) during a bulk import.
 BULK_CACHE_KIB = 262_144
+#: Ids per query when :meth:`Store.list_patients` is given ``ids``.
+LIST_IDS_RUN = 5_000
 
 
 def cli_actor() -> Actor:
@@ -651,6 +653,7 @@ class Store:
         search: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        ids: Collection[str] | None = None,
     ) -> list[PatientSummary]:
         """Patients in id order with encounter counts and first/last visit dates.
 
@@ -662,27 +665,24 @@ class Store:
             Keep ids containing this text (case-insensitive).
         limit, offset : int
             Paging.
+        ids : collection of str, optional
+            Only these patients (for example those in one clinician's care); the query
+            reads only their rows, however large the database.
         """
         if limit < 0 or offset < 0:
             raise ValidationFailure("limit", "limit and offset must not be negative")
-        agg = (
-            select(
-                _E.c.patient_id,
-                func.count().label("n"),
-                func.min(_E.c.date).label("first"),
-                func.max(_E.c.date).label("last"),
-            )
-            .group_by(_E.c.patient_id)
-            .subquery()
-        )
-        query = select(
-            _P.c.id, _P.c.birth_year, _P.c.sex, _P.c.pain_onset, agg.c.n, agg.c.first, agg.c.last
-        ).outerjoin(agg, agg.c.patient_id == _P.c.id)
-        if search:
-            query = query.where(_P.c.id.icontains(search, autoescape=True))
-        query = query.order_by(self._id_order()).limit(limit).offset(offset)
+        wanted = None if ids is None else sorted(set(ids))
         with self.session() as session:
-            rows = session.connection().execute(query).all()
+            conn = session.connection()
+            if wanted is None:
+                rows = conn.execute(self._summary_query(None, search, limit, offset)).all()
+            else:  # in runs of ids, each run a bounded IN list; merged in id order
+                rows = []
+                for i in range(0, len(wanted), LIST_IDS_RUN):
+                    run = wanted[i : i + LIST_IDS_RUN]
+                    rows += conn.execute(self._summary_query(run, search, None, 0)).all()
+                rows.sort(key=lambda r: r.id.encode())  # byte order, as _id_order
+                rows = rows[offset : offset + limit]
             out = [
                 PatientSummary(
                     id=r.id,
@@ -699,6 +699,31 @@ class Store:
                 session, actor, "list", "patient", detail={"count": len(out), "offset": offset}
             )
             return out
+
+    def _summary_query(
+        self, ids: list[str] | None, search: str | None, limit: int | None, offset: int
+    ) -> Any:
+        """The patient-summary query, over ``ids`` only when given."""
+        agg_query = select(
+            _E.c.patient_id,
+            func.count().label("n"),
+            func.min(_E.c.date).label("first"),
+            func.max(_E.c.date).label("last"),
+        )
+        if ids is not None:
+            agg_query = agg_query.where(_E.c.patient_id.in_(ids))
+        agg = agg_query.group_by(_E.c.patient_id).subquery()
+        query = select(
+            _P.c.id, _P.c.birth_year, _P.c.sex, _P.c.pain_onset, agg.c.n, agg.c.first, agg.c.last
+        ).outerjoin(agg, agg.c.patient_id == _P.c.id)
+        if ids is not None:
+            query = query.where(_P.c.id.in_(ids))
+        if search:
+            query = query.where(_P.c.id.icontains(search, autoescape=True))
+        query = query.order_by(self._id_order())
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return query
 
     def iter_patients(
         self, *, actor: Actor | None = None, action: str = "read", batch: int = BATCH
