@@ -365,3 +365,27 @@ def test_existing_patients_are_all_counted_and_nothing_is_written(
             import_ndjson(store, path, actor=ACTOR, workers=workers)
         assert line_err.value.line == 61
         assert store.count_patients() == 3
+
+
+def test_a_disagreement_of_the_two_validations_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the fast path ever rejected a line the models accept: an error, nothing stored."""
+    from painmap.interop import ndjson_rows
+
+    texts = [dump_patient(p) for p in cohort(5, seed=15)]
+    path = tmp_path / "in.ndjson"
+    path.write_text("\n".join(texts) + "\n")
+    wrong = ndjson_rows.parse_line
+
+    def reject_line_3(raw: bytes, n: int) -> Any:
+        if n == 3:
+            raise NdjsonLineError(n, ValueError("simulated"))
+        return wrong(raw, n)
+
+    monkeypatch.setattr(ndjson_rows, "fast_patient", lambda raw: None)
+    monkeypatch.setattr(ndjson_rows, "parse_line", reject_line_3)
+    with open_store(f"sqlite:///{tmp_path / 'db.sqlite'}", create=True) as store:
+        with pytest.raises(ndjson_import.ImportInconsistency, match="line 3: rejected"):
+            import_ndjson(store, path, actor=ACTOR, workers=0)
+        assert store.count_patients() == 0
