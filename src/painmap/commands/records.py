@@ -41,7 +41,7 @@ from painmap.commands._common import (
 )
 from painmap.interop.csv_export import write_csv
 from painmap.interop.ndjson import NdjsonLineError, write_ndjson
-from painmap.interop.ndjson_import import ExistingPatients, import_ndjson
+from painmap.interop.ndjson_import import ExistingPatients, ImportInconsistency, import_ndjson
 from painmap.interop.parquet_export import write_parquet
 from painmap.record.models import (
     BlockRecord,
@@ -148,7 +148,7 @@ def import_(
             )
             err_console.print("nothing was imported", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
-        except ExistingPatients as exc:
+        except (ExistingPatients, ImportInconsistency) as exc:
             err_console.print(
                 f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
             )
