@@ -70,7 +70,7 @@ def test_database_uses_a_lock_file_beside_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'p.db'}"
     open_store(url, create=True).close()
     db = Database(url)
-    with db.writing():
+    with db.tx():  # takes the writer turn
         pass
     assert (tmp_path / "p.db.writer-lock").exists()
     db.store.close()

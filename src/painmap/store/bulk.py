@@ -285,9 +285,9 @@ def _sql(conn: Connection, table: str, names: Sequence[str], rows: int) -> str:
 
 def insert_batch(conn: Connection, batch: RowBatch) -> None:
     """Insert the rows of a batch on SQLite, packing them first if not yet packed."""
+    batch.pack()  # no-op for a batch packed where it was built
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
-    batch.pack(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[attr-defined]
     # the driver's own cursor: these statements need none of SQLAlchemy's result handling
     cursor = dbapi.cursor()
     try:

@@ -676,12 +676,11 @@ class Store:
             conn = session.connection()
             if wanted is None:
                 rows = conn.execute(self._summary_query(None, search, limit, offset)).all()
-            else:  # in runs of ids, each run a bounded IN list; merged in id order
+            else:  # in runs of the sorted ids, each a bounded IN list, so already in order
                 rows = []
                 for i in range(0, len(wanted), LIST_IDS_RUN):
                     run = wanted[i : i + LIST_IDS_RUN]
                     rows += conn.execute(self._summary_query(run, search, None, 0)).all()
-                rows.sort(key=lambda r: r.id.encode())  # byte order, as _id_order
                 rows = rows[offset : offset + limit]
             out = [
                 PatientSummary(

@@ -24,6 +24,7 @@ from painmap.web.views.page_cache import ChartParts, chart_digest, render_chart
 
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
+
 def actor(who: Principal) -> Actor:
     """The audit actor of a logged-in user."""
     return Actor(name=who.username, role=who.role)

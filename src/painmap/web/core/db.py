@@ -149,12 +149,6 @@ class Database:
         return self.group.run(unit)
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """This process's writer turn, for a store call that writes or audits."""
-        with self._writer:
-            yield
-
-    @contextmanager
     def read(self) -> Iterator[Session]:
         """A session in one read-only transaction (writes nothing, appends no audit row).
 
